@@ -1,0 +1,1 @@
+"""hotline: rapid takedown of non-consensual intimate imagery, with evidence."""

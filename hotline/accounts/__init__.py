@@ -1,0 +1,1 @@
+"""Organisations, people, their roles, and the API tokens they act with."""

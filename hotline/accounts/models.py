@@ -1,0 +1,74 @@
+"""Organisations, memberships (a user's role in one organisation) and API tokens."""
+
+from django.conf import settings
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    REGULATOR = "regulator", "Regulator"
+    SUPPORT_ORG = "support_org", "Victim-support organisation"
+    PLATFORM = "platform", "Platform"
+    AUDITOR = "auditor", "Auditor / police liaison"
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", "Reporter (analyst or caseworker)"
+    MODERATOR = "moderator", "Platform moderator"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Administrator"
+
+
+# Which roles make sense in which kind of organisation; services enforce it.
+ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    OrganisationKind.REGULATOR: frozenset({Role.REPORTER, Role.AUDITOR, Role.ADMIN}),
+    OrganisationKind.SUPPORT_ORG: frozenset({Role.REPORTER, Role.ADMIN}),
+    OrganisationKind.PLATFORM: frozenset({Role.MODERATOR, Role.ADMIN}),
+    OrganisationKind.AUDITOR: frozenset({Role.AUDITOR}),
+}
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    # ISO 3166 alpha-2; decides which deadline policy applies to this organisation's requests.
+    jurisdiction = models.CharField(max_length=2, default="KR")
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_role_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} of {self.organisation.name}"
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored, so a database leak does not leak tokens."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

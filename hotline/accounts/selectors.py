@@ -1,0 +1,25 @@
+"""Reads of organisations and memberships."""
+
+from hotline.accounts.models import Membership, Organisation
+from hotline.core.errors import NotFound
+
+
+def organisation_get(*, name_or_slug: str) -> Organisation:
+    org = (
+        Organisation.objects.filter(slug=name_or_slug).first()
+        or Organisation.objects.filter(name=name_or_slug).first()
+    )
+    if org is None:
+        raise NotFound(f"no organisation named {name_or_slug!r}")
+    return org
+
+
+def membership_get(*, username: str) -> Membership:
+    membership = (
+        Membership.objects.select_related("organisation", "user")
+        .filter(user__username=username)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(f"no user named {username!r} with a membership")
+    return membership

@@ -1,0 +1,32 @@
+"""The NinjaAPI: one router per app, token auth everywhere, DomainError → HTTP in one place."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from hotline.accounts.api import router as accounts_router
+from hotline.accounts.auth import TokenAuth
+from hotline.audit.api import router as audit_router
+from hotline.cases.api import router as cases_router
+from hotline.compliance.api import router as compliance_router
+from hotline.core.errors import DomainError
+
+api = NinjaAPI(
+    title="hotline API",
+    version="1",
+    description="File takedown requests, receive and act on notices, read compliance figures.",
+    auth=TokenAuth(),
+    docs_url="/docs",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", cases_router)
+api.add_router("/", compliance_router)
+api.add_router("/", audit_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"error": error.code, "message": error.message, "details": error.details},
+        status=error.status_code,
+    )

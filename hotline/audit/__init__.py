@@ -1,0 +1,1 @@
+"""The append-only, hash-chained event record that every state change writes to."""

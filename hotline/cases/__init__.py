@@ -1,0 +1,1 @@
+"""The takedown workflow: requests, items, notices, messages and checks."""

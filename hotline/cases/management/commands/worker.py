@@ -1,0 +1,34 @@
+"""`hotline worker`: run background tasks (deliveries, checks, deadlines) until stopped."""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from hotline.cases.services.deadlines import notices_escalate_overdue
+from hotline.core.worker import drain_ready_tasks
+
+
+class Command(BaseCommand):
+    help = "Run queued tasks: notice delivery, verification checks, deadline escalation."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Run what is due, then exit")
+        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between polls")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._loop(once=options["once"], interval=options["interval"])
+        except KeyboardInterrupt:
+            self.stdout.write("worker stopped")
+
+    def _loop(self, *, once: bool, interval: float) -> None:
+        while True:
+            drain_ready_tasks(worker_id="hotline-worker")
+            # A safety net: deadline tasks are queued per notice, the sweep catches any missed.
+            escalated = notices_escalate_overdue()
+            if escalated:
+                self.stdout.write(f"escalated {escalated} overdue notice(s)")
+            if once:
+                return
+            time.sleep(interval)

@@ -1,0 +1,128 @@
+"""Requests, their items, the notices that carry items to platforms, messages and checks."""
+
+from django.db import models
+
+from hotline.accounts.models import Organisation
+from hotline.cases.workflow import ItemState
+from hotline.platforms.models import Platform
+
+ITEM_STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in ItemState]
+
+
+class TakedownRequest(models.Model):
+    case_id = models.CharField(max_length=20, unique=True, null=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.CharField(max_length=150)
+    # The caller's own reference; the same one twice returns the first receipt.
+    client_reference = models.CharField(max_length=100, null=True, blank=True)
+    jurisdiction = models.CharField(max_length=2)
+    category = models.CharField(max_length=40)
+    reasons = models.TextField()
+    urgent = models.BooleanField(default=False)
+    involves_minor = models.BooleanField(default=False)
+    legal_bases = models.JSONField(default=list)
+    legal_elements = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "client_reference"], name="one_request_per_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_id or f"request {self.pk}"
+
+
+class Notice(models.Model):
+    request = models.ForeignKey(TakedownRequest, on_delete=models.PROTECT, related_name="notices")
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="notices")
+    urgent = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    deadline_at = models.DateTimeField()
+    deadline_basis = models.CharField(max_length=200, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"notice {self.pk} to {self.platform_id}"
+
+
+class Item(models.Model):
+    request = models.ForeignKey(TakedownRequest, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveIntegerField()
+    url = models.TextField(blank=True)
+    normalised_url = models.TextField(blank=True, db_index=True)
+    host = models.CharField(max_length=253, blank=True)
+    signals = models.JSONField(default=list)
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    state = models.CharField(max_length=20, choices=ITEM_STATE_CHOICES)
+    rejection_reason = models.CharField(max_length=40, blank=True)
+    outcome_note = models.TextField(blank=True)
+    acted_at = models.DateTimeField(null=True, blank=True)
+    removal_reported_at = models.DateTimeField(null=True, blank=True)
+    confirmed_removed_at = models.DateTimeField(null=True, blank=True)
+    observed_gone_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "position"], name="item_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.pk} ({self.state})"
+
+
+class MessageKind(models.TextChoices):
+    QUESTION = "question", "Question"
+    ANSWER = "answer", "Answer"
+    NOTE = "note", "Note"
+    SYSTEM = "system", "System"
+
+
+class Message(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="messages")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    author_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    author = models.CharField(max_length=150)
+    kind = models.CharField(max_length=10, choices=MessageKind.choices)
+    body = models.TextField()
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} on notice {self.notice_id}"
+
+
+class ItemCheck(models.Model):
+    """Evidence of one verification fetch: what was seen, when, and what it meant."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="checks")
+    checked_at = models.DateTimeField()
+    url = models.TextField()
+    final_url = models.TextField(blank=True)
+    http_status = models.IntegerField(null=True)
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    verdict = models.CharField(max_length=20)
+    reason = models.TextField()
+
+    def __str__(self) -> str:
+        return f"check of item {self.item_id}: {self.verdict}"

@@ -1,0 +1,140 @@
+"""API shapes of the workflow: XIn for what comes in, XOut for what goes out."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from hotline.cases.categories import Category
+from hotline.cases.legal import LegalBasis
+from hotline.cases.models import MessageKind
+from hotline.cases.workflow import RejectionReason
+
+
+class SignalIn(Schema):
+    type: Literal["pdq", "md5", "sha256"]
+    value: str = Field(max_length=64)
+
+
+class ItemIn(Schema):
+    url: str = Field("", max_length=4096, description="Exact URL of the message, room or file")
+    signals: list[SignalIn] = Field(default_factory=list, max_length=20)
+
+
+class LegalIn(Schema):
+    signature: str = Field("", description="TAKE IT DOWN: signature of the person or her agent")
+    good_faith_statement: str = Field("", description="TAKE IT DOWN: not-consensual statement")
+    contact: str = Field("", description="TAKE IT DOWN: how to reach the requester")
+    notifier_name: str = Field("", description="DSA 16(2)(c); not needed for CSAM")
+    notifier_email: str = Field("", description="DSA 16(2)(c); not needed for CSAM")
+    bona_fide_statement: bool = Field(False, description="DSA 16(2)(d)")
+
+
+class RequestIn(Schema):
+    category: Category
+    reasons: str = Field(max_length=20000, description="DSA 16(2)(a): why it is illegal")
+    items: list[ItemIn] = Field(max_length=1000)
+    urgent: bool = False
+    involves_minor: bool = Field(False, description="A minor involved makes the request urgent")
+    jurisdiction: str | None = Field(None, min_length=2, max_length=2)
+    legal_bases: list[LegalBasis] = Field(
+        default_factory=lambda: [LegalBasis.TAKE_IT_DOWN, LegalBasis.DSA_ART16]
+    )
+    legal: LegalIn = Field(default_factory=LegalIn)
+    client_reference: str | None = Field(
+        None, max_length=100, description="Your own id; resubmitting it returns the first receipt"
+    )
+
+
+class CheckOut(Schema):
+    checked_at: datetime
+    http_status: int | None
+    verdict: str
+    reason: str
+    body_sha256: str
+    final_url: str
+
+
+class ItemOut(Schema):
+    id: int
+    position: int
+    url: str
+    normalised_url: str
+    state: str
+    platform: str | None
+    notice_id: int | None
+    duplicate_of: int | None
+    rejection_reason: str
+    outcome_note: str
+    acted_at: datetime | None
+    confirmed_removed_at: datetime | None
+    checks: list[CheckOut]
+
+
+class NoticeSummaryOut(Schema):
+    id: int
+    case_id: str
+    platform: str
+    urgent: bool
+    created_at: datetime
+    deadline_at: datetime
+    acknowledged_at: datetime | None
+    escalated_at: datetime | None
+    closed_at: datetime | None
+
+
+class ReceiptOut(Schema):
+    case_id: str
+    created_at: datetime
+    duplicate_submission: bool
+    urgent: bool
+    items: list[ItemOut]
+    notices: list[NoticeSummaryOut]
+    triage_count: int
+
+
+class RequestSummaryOut(Schema):
+    case_id: str
+    created_at: datetime
+    category: str
+    urgent: bool
+    item_count: int
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    author: str
+    body: str
+    item_id: int | None
+    reply_to: int | None
+    created_at: datetime
+
+
+class NoticeOut(NoticeSummaryOut):
+    category: str
+    reasons: str
+    items: list[ItemOut]
+    messages: list[MessageOut]
+
+
+class ActionIn(Schema):
+    action: Literal["removed", "restricted", "rejected", "needs_info"]
+    reason: RejectionReason | None = Field(None, description="Required when rejecting")
+    note: str = Field("", max_length=5000)
+    question: str = Field("", max_length=5000, description="Required with needs_info")
+
+
+class MessageIn(Schema):
+    kind: Literal[MessageKind.QUESTION, MessageKind.ANSWER]
+    body: str = Field(min_length=1, max_length=20000)
+    item_id: int | None = None
+    reply_to: int | None = None
+
+
+class TriageItemOut(Schema):
+    id: int
+    case_id: str
+    position: int
+    url: str
+    host: str

@@ -1,0 +1,80 @@
+"""Permission-scoped reads of the workflow: nobody reads another organisation's records."""
+
+from django.db.models import Prefetch, QuerySet
+
+from hotline.accounts.actors import Actor
+from hotline.cases.models import Item, ItemCheck, Message, Notice, TakedownRequest
+from hotline.cases.services.access import notice_for_actor
+from hotline.cases.workflow import ItemState
+from hotline.core.errors import NotFound, PermissionDenied
+
+
+def _require_reporter(actor: Actor) -> None:
+    if not actor.is_reporter:
+        raise PermissionDenied("only reporters of a regulator or support organisation read this")
+
+
+def requests_for_actor(*, actor: Actor) -> QuerySet[TakedownRequest]:
+    _require_reporter(actor)
+    return TakedownRequest.objects.filter(organisation_id=actor.organisation_id).order_by("-pk")
+
+
+def request_get(*, actor: Actor, case_id: str) -> TakedownRequest:
+    _require_reporter(actor)
+    items = Item.objects.select_related("platform", "duplicate_of").prefetch_related(
+        Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at"))
+    ).order_by("position")
+    request = (
+        TakedownRequest.objects.prefetch_related(
+            Prefetch("items", queryset=items),
+            Prefetch("notices", queryset=Notice.objects.select_related("platform")),
+        )
+        .filter(case_id=case_id, organisation_id=actor.organisation_id)
+        .first()
+    )
+    if request is None:
+        raise NotFound(f"case {case_id} not found")
+    return request
+
+
+def triage_items_for_actor(*, actor: Actor) -> QuerySet[Item]:
+    _require_reporter(actor)
+    return (
+        Item.objects.filter(
+            request__organisation_id=actor.organisation_id, state=ItemState.TRIAGE
+        )
+        .select_related("request")
+        .order_by("pk")
+    )
+
+
+def notices_for_actor(*, actor: Actor, open_only: bool = False) -> QuerySet[Notice]:
+    """A platform sees the notices addressed to it; a reporter those of its own requests."""
+    notices = Notice.objects.select_related("platform", "request")
+    if actor.is_moderator:
+        notices = notices.filter(platform__organisation_id=actor.organisation_id)
+    elif actor.is_reporter:
+        notices = notices.filter(request__organisation_id=actor.organisation_id)
+    else:
+        raise PermissionDenied("only moderators and reporters read notices")
+    if open_only:
+        notices = notices.filter(closed_at=None)
+    # Urgent first, then the nearest deadline: the order a moderator should work in.
+    return notices.order_by("closed_at", "-urgent", "deadline_at", "pk")
+
+
+def notice_get(*, actor: Actor, notice_id: int) -> Notice:
+    notice = notice_for_actor(actor=actor, notice_id=notice_id)
+    if not (actor.is_moderator or actor.is_reporter):
+        raise NotFound(f"notice {notice_id} not found")
+    return notice
+
+
+def notice_items(*, notice: Notice) -> QuerySet[Item]:
+    return notice.items.prefetch_related(
+        Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at"))
+    ).order_by("position")
+
+
+def notice_messages(*, notice: Notice) -> QuerySet[Message]:
+    return notice.messages.order_by("created_at", "pk")

@@ -1,0 +1,1 @@
+"""Every write in the takedown workflow, one module per step of the loop."""

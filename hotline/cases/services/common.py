@@ -1,0 +1,45 @@
+"""Small pieces the workflow services share: audit tagging and state changes of items."""
+
+from datetime import datetime
+from typing import Any
+
+from hotline.audit.services import audit_record
+from hotline.cases.models import Item, Notice, TakedownRequest
+from hotline.cases.workflow import IllegalTransition, ItemAction, ItemState, next_state
+from hotline.core.errors import Conflict
+
+
+def record(
+    *,
+    tag: str,
+    actor: str,
+    subject: Item | Notice | TakedownRequest,
+    organisation_id: int,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Audit one change; the subject is named `item:ID`, `notice:ID` or `request:ID`."""
+    kind = {Item: "item", Notice: "notice", TakedownRequest: "request"}[type(subject)]
+    audit_record(
+        tag=tag,
+        actor=actor,
+        subject=f"{kind}:{subject.pk}",
+        organisation_id=organisation_id,
+        payload=payload or {},
+    )
+
+
+def transition(item: Item, action: ItemAction, *, actor: str, at: datetime, **payload: Any) -> None:
+    """Move an item through the state table, save it and audit it; illegal moves are 409s."""
+    try:
+        new_state = next_state(ItemState(item.state), action)
+    except IllegalTransition as error:
+        raise Conflict(f"item {item.position}: {error}") from error
+    old_state, item.state = item.state, new_state
+    item.save()
+    record(
+        tag=f"item:{action}",
+        actor=actor,
+        subject=item,
+        organisation_id=item.request.organisation_id,
+        payload={"from": old_state, "to": new_state, "at": at.isoformat(), **payload},
+    )

@@ -1,0 +1,118 @@
+"""What hotline tells platforms and officials, put in the outbox in the caller's transaction."""
+
+from zoneinfo import ZoneInfo
+
+from hotline.cases.models import Item, Message, Notice
+from hotline.delivery.services import delivery_enqueue
+from hotline.platforms.models import ChannelKind, Platform
+
+
+def _recipient(platform: Platform) -> str:
+    if platform.channel == ChannelKind.WEBHOOK:
+        return platform.webhook_url
+    return platform.hotline_email or platform.organisation.contact_email or platform.name
+
+
+def _deadline_text(notice: Notice) -> str:
+    local = notice.deadline_at.astimezone(ZoneInfo(notice.platform.time_zone))
+    return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def notice_payload(notice: Notice, items: list[Item]) -> dict[str, object]:
+    request = notice.request
+    return {
+        "notice_id": notice.pk,
+        "case_id": request.case_id,
+        "urgent": notice.urgent,
+        "category": request.category,
+        "reasons": request.reasons,
+        "deadline_at": notice.deadline_at.isoformat(),
+        "items": [
+            {"item_id": i.pk, "position": i.position, "url": i.url, "signals": i.signals}
+            for i in items
+        ],
+    }
+
+
+def notice_send(*, notice: Notice, items: list[Item]) -> None:
+    request = notice.request
+    urgency = "URGENT " if notice.urgent else ""
+    lines = [
+        f"{urgency}Takedown notice {notice.pk} for case {request.case_id}.",
+        f"Category: {request.category}. Deadline: {_deadline_text(notice)}.",
+        f"Reasons: {request.reasons}",
+        "",
+        "item  url",
+        *[f"{i.position:>4}  {i.url or '(hashes only)'}" for i in items],
+        "",
+        "Act on each item through the hotline API: removed, restricted, rejected, needs_info.",
+    ]
+    delivery_enqueue(
+        idempotency_key=f"notice-{notice.pk}",
+        kind="notice",
+        channel=notice.platform.channel,
+        recipient=_recipient(notice.platform),
+        subject=f"[hotline {request.case_id} N{notice.pk}] {urgency}takedown notice",
+        body="\n".join(lines),
+        about=f"notice:{notice.pk}",
+        organisation_id=request.organisation_id,
+        payload=notice_payload(notice, items),
+    )
+
+
+def message_forward(*, message: Message, to_platform: bool) -> None:
+    """Carry a question or answer to the other side of the notice."""
+    notice = message.notice
+    if to_platform:
+        channel, recipient = notice.platform.channel, _recipient(notice.platform)
+    else:
+        contact = notice.request.organisation.contact_email
+        channel, recipient = ChannelKind.EMAIL, contact or notice.request.organisation.name
+    delivery_enqueue(
+        idempotency_key=f"message-{message.pk}",
+        kind=f"message:{message.kind}",
+        channel=channel,
+        recipient=recipient,
+        subject=f"[hotline {notice.request.case_id} N{notice.pk}] {message.kind}",
+        body=message.body,
+        about=f"notice:{notice.pk}",
+        organisation_id=notice.request.organisation_id,
+        payload={"message_id": message.pk, "item_id": message.item_id, "kind": message.kind},
+    )
+
+
+def escalation_send(*, notice: Notice, waiting_items: list[Item]) -> None:
+    platform = notice.platform
+    body = (
+        f"Notice {notice.pk} (case {notice.request.case_id}) passed its deadline "
+        f"{_deadline_text(notice)} with {len(waiting_items)} item(s) still waiting: "
+        + ", ".join(str(i.position) for i in waiting_items)
+    )
+    delivery_enqueue(
+        idempotency_key=f"escalation-{notice.pk}",
+        kind="escalation",
+        channel=ChannelKind.EMAIL if platform.official_email else platform.channel,
+        recipient=platform.official_email or _recipient(platform),
+        subject=f"[hotline {notice.request.case_id} N{notice.pk}] OVERDUE: escalation",
+        body=body,
+        about=f"notice:{notice.pk}",
+        organisation_id=notice.request.organisation_id,
+        payload={"notice_id": notice.pk, "items": [i.pk for i in waiting_items]},
+    )
+
+
+def reopen_send(*, notice: Notice, item: Item, reason: str) -> None:
+    delivery_enqueue(
+        idempotency_key=f"reopen-{item.pk}-{item.reopen_count}",
+        kind="reopen",
+        channel=notice.platform.channel,
+        recipient=_recipient(notice.platform),
+        subject=f"[hotline {notice.request.case_id} N{notice.pk}] item {item.position} still up",
+        body=(
+            f"Item {item.position} ({item.url}) was reported removed but hotline's check "
+            f"found it still reachable: {reason}. The item is reopened."
+        ),
+        about=f"notice:{notice.pk}",
+        organisation_id=notice.request.organisation_id,
+        payload={"notice_id": notice.pk, "item_id": item.pk, "reason": reason},
+    )

@@ -1,0 +1,130 @@
+"""Routing items to platforms by host, linking duplicates, and grouping them into notices."""
+
+from collections import defaultdict
+from datetime import datetime
+
+from hotline.cases import schedule
+from hotline.cases.models import Item, Notice, TakedownRequest
+from hotline.cases.services.common import record
+from hotline.cases.services.notify import notice_send
+from hotline.cases.workflow import SETTLED, ItemState, deadline_after
+from hotline.platforms.models import DeadlinePolicy, Platform
+from hotline.platforms.selectors import deadline_policy_for, platform_for_host
+
+# Used when a platform has no policy for the requester's jurisdiction ("ZZ": any other).
+FALLBACK_JURISDICTION = "ZZ"
+
+
+def route_items(
+    *, request: TakedownRequest, items: list[Item], actor: str, now: datetime
+) -> list[Notice]:
+    """Give every item a state: triage, duplicate, or on a new notice to its platform."""
+    by_platform: dict[int, list[Item]] = defaultdict(list)
+    platforms: dict[int, tuple[Platform, DeadlinePolicy]] = {}
+    seen_here: dict[str, Item] = {}
+    for item in items:
+        platform = platform_for_host(host=item.host) if item.host else None
+        policy = _policy(platform, request.jurisdiction) if platform else None
+        original = seen_here.get(item.normalised_url) or _open_original(item.normalised_url)
+        item.platform = platform
+        if platform is None or policy is None:
+            item.state = ItemState.TRIAGE
+        elif original is not None:
+            item.state, item.duplicate_of = ItemState.DUPLICATE, original
+        else:
+            item.state = ItemState.NOTIFIED
+            by_platform[platform.pk].append(item)
+            platforms[platform.pk] = (platform, policy)
+            seen_here[item.normalised_url] = item
+        item.save()
+        record(
+            tag="item:create",
+            actor=actor,
+            subject=item,
+            organisation_id=request.organisation_id,
+            payload=_routing_payload(item, platform, policy),
+        )
+    return [
+        _notice(request, *platforms[pk], by_platform[pk], actor=actor, now=now)
+        for pk in by_platform
+    ]
+
+
+def _routing_payload(
+    item: Item, platform: Platform | None, policy: DeadlinePolicy | None
+) -> dict[str, object]:
+    payload: dict[str, object] = {
+        "position": item.position,
+        "url": item.normalised_url,
+        "state": item.state,
+        "platform": platform.name if platform else None,
+    }
+    if item.duplicate_of_id:
+        payload["duplicate_of"] = item.duplicate_of_id
+    if platform and policy is None:
+        payload["triage_reason"] = f"{platform.name} has no deadline policy for this jurisdiction"
+    elif platform is None:
+        payload["triage_reason"] = "no URL" if not item.host else f"unknown host {item.host}"
+    return payload
+
+
+def _policy(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
+    return deadline_policy_for(platform=platform, jurisdiction=jurisdiction) or deadline_policy_for(
+        platform=platform, jurisdiction=FALLBACK_JURISDICTION
+    )
+
+
+def _open_original(normalised_url: str) -> Item | None:
+    """An item with this URL that a platform is still working on, on an open notice."""
+    if not normalised_url:
+        return None
+    return (
+        Item.objects.filter(
+            normalised_url=normalised_url,
+            duplicate_of=None,
+            notice__closed_at=None,
+            notice__isnull=False,
+        )
+        .exclude(state__in=[s.value for s in SETTLED])
+        .order_by("pk")
+        .first()
+    )
+
+
+def _notice(
+    request: TakedownRequest,
+    platform: Platform,
+    policy: DeadlinePolicy,
+    items: list[Item],
+    *,
+    actor: str,
+    now: datetime,
+) -> Notice:
+    notice = Notice.objects.create(
+        request=request,
+        platform=platform,
+        urgent=request.urgent,
+        created_at=now,
+        deadline_at=deadline_after(
+            now, hours=policy.hours, urgent_hours=policy.urgent_hours, urgent=request.urgent
+        ),
+        deadline_basis=f"{policy.jurisdiction}: {policy.legal_basis or 'platform policy'}",
+    )
+    Item.objects.filter(pk__in=[i.pk for i in items]).update(notice=notice)
+    for item in items:
+        item.notice = notice
+    record(
+        tag="notice:create",
+        actor=actor,
+        subject=notice,
+        organisation_id=request.organisation_id,
+        payload={
+            "platform": platform.name,
+            "items": [i.pk for i in items],
+            "deadline_at": notice.deadline_at.isoformat(),
+            "urgent": notice.urgent,
+        },
+    )
+    notice_send(notice=notice, items=items)
+    schedule.notice_watch(notice=notice, now=now)
+    return notice

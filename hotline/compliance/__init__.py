@@ -1,0 +1,1 @@
+"""The read side: per-platform accountability metrics, reports and exports."""

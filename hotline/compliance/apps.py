@@ -1,0 +1,8 @@
+"""App configuration for compliance reporting."""
+
+from django.apps import AppConfig
+
+
+class ComplianceConfig(AppConfig):
+    name = "hotline.compliance"
+    label = "compliance"

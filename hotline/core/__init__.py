@@ -1,0 +1,1 @@
+"""Shared kernel: domain errors, the acting party, API-token authentication."""

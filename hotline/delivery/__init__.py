@@ -1,0 +1,1 @@
+"""Delivering messages to platforms and officials through channels, via a durable outbox."""

@@ -1,0 +1,40 @@
+"""The outbox: one row per message to deliver, written in the transaction that caused it."""
+
+from django.db import models
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed permanently"
+
+
+class Delivery(models.Model):
+    # Receivers deduplicate by this key; a retry after a crash reuses it.
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=20)
+    recipient = models.CharField(max_length=500)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    payload = models.JSONField(default=dict)
+    # What this message is about, e.g. "notice:12"; delivery knows nothing more of cases.
+    about = models.CharField(max_length=100, db_index=True)
+    organisation_id = models.BigIntegerField(null=True, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="attempt_log")
+    attempted_at = models.DateTimeField()
+    ok = models.BooleanField()
+    detail = models.TextField(blank=True)

@@ -1,0 +1,130 @@
+"""`hotline demo`: set up on SQLite and run the September 2024 scenario end to end."""
+
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test import Client
+
+from hotline.accounts.models import Organisation
+from hotline.compliance.render import as_table
+from hotline.compliance.selectors import compliance_report
+from hotline.core import clock
+from hotline.core.worker import drain_ready_tasks
+from hotline.delivery.models import Delivery
+from hotline.demo.mirror import MirrorState, start_mirror
+from hotline.demo.scenario import (
+    CHANNELS,
+    DEMO_PASSWORD,
+    REPORTED_POSTS,
+    UNREPORTED_POSTS,
+    DemoTokens,
+    api,
+    build_directory,
+    urgent_request_body,
+)
+
+STILL_UP_INDEX = 7  # the item the platform reports removed but leaves up
+REJECTED_INDEX, QUESTION_INDEX = 23, 24
+
+
+class Command(BaseCommand):
+    help = "Run the September 2024 takedown scenario, then serve the admin and API docs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reset", action="store_true", help="Erase the database first")
+        parser.add_argument("--no-serve", action="store_true", help="Exit after the scenario")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", verbosity=0)
+        if options["reset"]:
+            call_command("flush", interactive=False, verbosity=0)
+        elif Organisation.objects.exists():
+            raise CommandError("the database already holds data; run `hotline demo --reset`")
+        state = MirrorState({(c, p) for c in CHANNELS for p in REPORTED_POSTS + UNREPORTED_POSTS})
+        server, base = start_mirror(state)
+        # Verification fetches t.me through the loopback mirror; nothing leaves this machine.
+        settings.HOTLINE_FETCH_ALLOW_LOOPBACK = True
+        settings.HOTLINE_FETCH_REWRITES = f"https://t.me/={base}/t.me/"
+        try:
+            tokens = build_directory()
+            self._run(tokens, state, Client())
+        finally:
+            server.shutdown()
+        self._print_logins(tokens, options["port"])
+        if not options["no_serve"]:
+            call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+
+    def _run(self, tokens: DemoTokens, state: MirrorState, client: Client) -> None:
+        self._say("1. KCSC files an urgent request: 25 t.me items and 4 others")
+        receipt = api(client, tokens.analyst, "post", "/requests", urgent_request_body())
+        states = Counter(i["state"] for i in receipt["items"])
+        self.stdout.write(f"   receipt {receipt['case_id']}: {dict(states)}")
+        for notice in receipt["notices"]:
+            self.stdout.write(f"   notice {notice['id']} to {notice['platform']}, "
+                              f"deadline {notice['deadline_at']}")
+        self._say("2. The notices go out")
+        drain_ready_tasks()
+        for d in Delivery.objects.order_by("pk"):
+            self.stdout.write(f"   {d.kind} to {d.recipient}: {d.status} — {d.subject}")
+        self._say("3. Telegram acknowledges, removes 23, rejects 1, asks about 1")
+        notice_id = self._moderate(client, tokens)
+        self._take_down(state, client, tokens, notice_id)
+        self._say("4. hotline verifies every removal against the (loopback) pages")
+        drain_ready_tasks()
+        notice = api(client, tokens.analyst, "get", f"/notices/{notice_id}")
+        self.stdout.write(f"   item states: {dict(Counter(i['state'] for i in notice['items']))}")
+        for item in notice["items"]:
+            if item["state"] == "reopened":
+                self.stdout.write(f"   caught: item {item['position']} {item['url']} "
+                                  f"reported removed but still up -> reopened")
+        self._say("5. Compliance report")
+        now = clock.now()
+        self.stdout.write(as_table(compliance_report(start=now - timedelta(days=1),
+                                                     end=now + timedelta(days=1))))
+
+    def _moderate(self, client: Client, tokens: DemoTokens) -> int:
+        notices = api(client, tokens.moderator, "get", "/notices?open=true")
+        notice_id: int = notices[0]["id"]
+        api(client, tokens.moderator, "post", f"/notices/{notice_id}/acknowledge")
+        items = api(client, tokens.moderator, "get", f"/notices/{notice_id}")["items"]
+        for index, item in enumerate(items):
+            path = f"/notices/{notice_id}/items/{item['id']}/action"
+            if index == REJECTED_INDEX:
+                body = {"action": "rejected", "reason": "not_intimate",
+                        "note": "The post is a news article about the case."}
+            elif index == QUESTION_INDEX:
+                body = {"action": "needs_info",
+                        "question": "This channel is a news aggregator; which post is meant?"}
+            else:
+                body = {"action": "removed"}
+            api(client, tokens.moderator, "post", path, body)
+        return notice_id
+
+    def _take_down(self, state: MirrorState, client: Client, tokens: DemoTokens, notice_id: int) -> None:
+        items = api(client, tokens.moderator, "get", f"/notices/{notice_id}")["items"]
+        with state.lock:
+            for index, item in enumerate(items):
+                if item["state"] == "removed" and index != STILL_UP_INDEX:
+                    channel, post = item["normalised_url"].rsplit("/", 2)[-2:]
+                    state.posts.discard((channel, int(post)))
+        self.stdout.write(f"   item states: {dict(Counter(i['state'] for i in items))}")
+
+    def _say(self, text: str) -> None:
+        self.stdout.write(self.style.MIGRATE_HEADING(text))
+
+    def _print_logins(self, tokens: DemoTokens, port: int) -> None:
+        self._say("Logins")
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write(f"   admin (read-only): {base}/admin/  users analyst, caseworker, "
+                          f"moderator, auditor; password {DEMO_PASSWORD}")
+        self.stdout.write(f"   API docs: {base}/api/docs")
+        for role, token in tokens.__dict__.items():
+            self.stdout.write(f"   {role:<10} token: {token}")
+        self.stdout.write(f"   try: curl -H 'Authorization: Bearer {tokens.moderator}' "
+                          f"{base}/api/notices")
+        self.stdout.write("   reset: hotline demo --reset")

@@ -1,0 +1,1 @@
+"""The platform directory: hosts, channels, designated officials and deadline policies."""

@@ -1,0 +1,123 @@
+"""Django settings, read from the environment in one place.
+
+DATABASE_URL selects the database (SQLite under ./var/ when unset); every secret comes
+from the environment, with insecure development defaults that `check --deploy` flags.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY", "insecure-development-key-change-me")
+DEBUG = _env_bool("HOTLINE_DEBUG", False)
+ALLOWED_HOSTS = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "hotline.core",
+    "hotline.accounts",
+    "hotline.audit",
+    "hotline.platforms",
+    "hotline.delivery",
+    "hotline.verification",
+    "hotline.cases",
+    "hotline.compliance",
+    "hotline.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hotline.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "hotline.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hotline.sqlite3'}"),
+        conn_max_age=0,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and the worker share the file safely.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# Outside systems sit behind protocols; these settings choose the implementation.
+HOTLINE_CHANNEL_BACKEND = os.environ.get("HOTLINE_CHANNEL_BACKEND", "recording")
+HOTLINE_FETCHER_BACKEND = os.environ.get("HOTLINE_FETCHER_BACKEND", "http")
+# Only tests and the local demo may verify URLs on loopback; private ranges are never allowed.
+HOTLINE_FETCH_ALLOW_LOOPBACK = _env_bool("HOTLINE_FETCH_ALLOW_LOOPBACK", False)
+HOTLINE_FETCH_TIMEOUT_SECONDS = float(os.environ.get("HOTLINE_FETCH_TIMEOUT_SECONDS", "10"))
+HOTLINE_FETCH_MAX_BYTES = int(os.environ.get("HOTLINE_FETCH_MAX_BYTES", "2000000"))
+# "PREFIX=REPLACEMENT,..." rewrites URLs before fetching (a mirror or test server); the demo
+# uses it to serve t.me pages from loopback. The SSRF rules still apply to the rewritten URL.
+HOTLINE_FETCH_REWRITES = os.environ.get("HOTLINE_FETCH_REWRITES", "")
+# How often an unresolved item's URL is re-checked before its deadline.
+HOTLINE_RECHECK_INTERVAL_MINUTES = int(os.environ.get("HOTLINE_RECHECK_INTERVAL_MINUTES", "240"))
+# Media bytes are never kept unless this is switched on (evidence retention).
+HOTLINE_EVIDENCE_RETENTION = _env_bool("HOTLINE_EVIDENCE_RETENTION", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("HOTLINE_LOG_LEVEL", "WARNING")},
+}
