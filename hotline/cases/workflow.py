@@ -37,6 +37,8 @@ TRANSITIONS: dict[tuple[ItemState, ItemAction], ItemState] = {
     (ItemState.REOPENED, ItemAction.NEED_INFO): ItemState.INFO_REQUESTED,
     (ItemState.INFO_REQUESTED, ItemAction.ANSWER): ItemState.NOTIFIED,
     (ItemState.REMOVED, ItemAction.VERIFY_GONE): ItemState.CONFIRMED_REMOVED,
+    # Gone after a reopen: the platform acted again without saying so; the check confirms it.
+    (ItemState.REOPENED, ItemAction.VERIFY_GONE): ItemState.CONFIRMED_REMOVED,
     (ItemState.REMOVED, ItemAction.VERIFY_PRESENT): ItemState.REOPENED,
 }
 

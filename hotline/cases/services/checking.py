@@ -66,7 +66,10 @@ def _act_on(item: Item, check: ItemCheck, judgement: Judgement) -> None:
     if judgement.verdict == Verdict.GONE:
         if state in (ItemState.REMOVED, ItemState.REOPENED):
             item.confirmed_removed_at = check.checked_at
-            _confirm(item, state, check)
+            transition(item, ItemAction.VERIFY_GONE, actor=SYSTEM_ACTOR, at=check.checked_at,
+                       check=check.pk)
+            assert item.notice is not None
+            notice_close_if_settled(notice=item.notice, actor=SYSTEM_ACTOR)
         elif item.observed_gone_at is None:
             item.observed_gone_at = check.checked_at
             item.save(update_fields=["observed_gone_at"])
@@ -79,16 +82,6 @@ def _act_on(item: Item, check: ItemCheck, judgement: Judgement) -> None:
         _tell_platform_still_up(item, judgement.reason)
     elif judgement.verdict == Verdict.INCONCLUSIVE and state == ItemState.REMOVED:
         schedule.item_check_soon(item=item, delay=INCONCLUSIVE_RETRY)
-
-
-def _confirm(item: Item, state: ItemState, check: ItemCheck) -> None:
-    if state == ItemState.REOPENED:
-        # Gone after a reopen: the platform acted again without saying so; confirm it.
-        item.state = ItemState.REMOVED
-    transition(item, ItemAction.VERIFY_GONE, actor=SYSTEM_ACTOR, at=check.checked_at,
-               check=check.pk)
-    assert item.notice is not None
-    notice_close_if_settled(notice=item.notice, actor=SYSTEM_ACTOR)
 
 
 def _tell_platform_still_up(item: Item, reason: str) -> None:

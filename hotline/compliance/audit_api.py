@@ -1,4 +1,4 @@
-"""The audit record over the API: chain verification for auditors."""
+"""Audit-chain verification over the API, for auditors (the read side owns it)."""
 
 from django.http import HttpRequest
 from ninja import Router, Schema

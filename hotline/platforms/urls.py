@@ -1,0 +1,223 @@
+"""Pure URL normalisation: one canonical identity string per reported location."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import string
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import idna
+
+__all__ = ["InvalidUrl", "NormalisedUrl", "normalise_url"]
+
+TELEGRAM_HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog"})
+# Query parameters that only change how Telegram renders a post, never which post it is.
+TELEGRAM_PRESENTATION_PARAMS = frozenset({"single", "embed", "mode", "userpic", "dark", "color"})
+
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_HOST_CHARS = frozenset(string.ascii_lowercase + string.digits + "-_.")
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+# Printable ASCII that may stay literal in a path or query; everything else is escaped.
+_PATH_SAFE = frozenset(string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@/")
+_QUERY_SAFE = _PATH_SAFE | {"?"}
+_HEX = frozenset(string.hexdigits)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class InvalidUrl(ValueError):  # noqa: N818 - name fixed by the shared API
+    """The input cannot be read as an http(s) URL."""
+
+
+@dataclass(frozen=True)
+class NormalisedUrl:
+    """Canonical identity of a URL: equal for every spelling of the same location."""
+
+    url: str
+    host: str
+    path: str
+
+
+def normalise_url(raw: str) -> NormalisedUrl:
+    """Return the canonical form of ``raw`` or raise :class:`InvalidUrl`.
+
+    The result is an identity key for comparison and deduplication, not necessarily a URL to fetch:
+
+    * Leading/trailing whitespace is stripped; a missing scheme means https (``t.me/foo``);
+      only http and https are accepted, and http is rewritten to https.
+    * ``tg://resolve?domain=x&post=5``, ``tg://join?invite=h`` and ``tg://privatepost`` map to t.me.
+    * Credentials (``user@host``), control characters and whitespace in the host are rejected.
+    * Host: lowercased, trailing dot dropped, one ``www.`` prefix dropped (not from ``www.com``),
+      non-ASCII labels converted to punycode (IDNA 2008 / UTS #46 non-transitional, as browsers
+      do: ``straße.de`` -> ``xn--strae-oqa.de``), IPv6 literals compressed. Default ports (80 for
+      http, 443 for https) are dropped.
+    * Path and query: ``%XX`` escapes of unreserved characters are decoded, other escapes get
+      uppercase hex, non-ASCII and unsafe characters (spaces included) are UTF-8 percent-encoded,
+      dot segments are resolved, a trailing slash is dropped (the root path stays ``/``).
+    * The query is kept in its original order (order can be meaningful); an empty ``?`` is
+      dropped. The fragment is always dropped.
+    * Telegram: t.me, telegram.me, telegram.dog (and ``www.``) become ``t.me``; ``<name>.t.me``
+      becomes ``t.me/<name>``; the web preview prefix ``/s/`` is dropped; the first path segment
+      (username) is lowercased except for invite links ``/+hash``; ``/joinchat/hash`` becomes
+      ``/+hash`` (same invite; the hash keeps its case); the presentation-only query parameters
+      in ``TELEGRAM_PRESENTATION_PARAMS`` and ``utm_*`` are dropped, others (``comment``,
+      ``thread``) are kept because they point at a different message.
+    """
+    scheme, host, port, path, query = _split(_clean(raw))
+    host = _canonical_host(host)
+    path = _normalise_escapes(_remove_dot_segments(path or "/"), _PATH_SAFE)
+    query = _normalise_escapes(query, _QUERY_SAFE)
+    if host in TELEGRAM_HOSTS or (host.endswith(".t.me") and host.count(".") == 2):
+        host, path, query = _canonical_telegram(host, path, query)
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        authority = f"{_host_for_url(host)}:{port}"
+    else:
+        authority = _host_for_url(host)
+    url = f"https://{authority}{path}" + (f"?{query}" if query else "")
+    return NormalisedUrl(url=url, host=host, path=path)
+
+
+def _clean(raw: str) -> str:
+    """Strip, reject unreadable input, and translate Telegram app links."""
+    if not isinstance(raw, str):
+        raise InvalidUrl(f"URL must be a string, not {type(raw).__name__}")
+    text = raw.strip()
+    if not text:
+        raise InvalidUrl("empty URL")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidUrl("URL contains a control character (tab, newline, ...)")
+    if not _is_encodable(text):
+        raise InvalidUrl("URL contains characters that cannot be UTF-8 encoded")
+    return _telegram_app_link(text) if text.lower().startswith("tg:") else text
+
+
+def _split(text: str) -> tuple[str, str, int | None, str, str]:
+    """Split into (scheme, raw host, port, path, query), defaulting the scheme to https."""
+    match = _SCHEME_RE.match(text)
+    if text.startswith("//"):
+        text = "https:" + text
+    elif match is None or (not text[match.end() :].startswith("//") and _looks_like_port(text)):
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidUrl(f"malformed URL: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise InvalidUrl(f"unsupported scheme {scheme!r}: only http and https are accepted")
+    if "@" in parts.netloc:
+        raise InvalidUrl("URL contains credentials (user@host), which are not accepted")
+    host = parts.hostname or ""
+    if not host:
+        raise InvalidUrl("URL has no host")
+    if port == 0:
+        raise InvalidUrl("port 0 is not a valid port")
+    return scheme, host, port, parts.path, parts.query
+
+
+def _is_encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _looks_like_port(text: str) -> bool:
+    """True for ``host:8080/...`` (a host and port, not a scheme like ``mailto:``)."""
+    return re.match(r"^[^:/]+:\d+(?:[/?#]|$)", text) is not None
+
+
+def _canonical_host(host: str) -> str:
+    """Lowercase, punycode, strip a trailing dot and ``www.``; IP literals in canonical form."""
+    host = host.rstrip(".").lower()
+    if any(ch.isspace() for ch in host):
+        raise InvalidUrl(f"host {host!r} contains whitespace")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
+        except idna.IDNAError as exc:
+            raise InvalidUrl(f"host {host!r} is not a valid internationalised name: {exc}") from exc
+    if not host or not set(host) <= _HOST_CHARS or ".." in host or host.startswith("."):
+        raise InvalidUrl(f"host {host!r} contains characters not allowed in a host name")
+    return host.removeprefix("www.") if host.count(".") >= 2 else host
+
+
+def _host_for_url(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _normalise_escapes(text: str, safe: frozenset[str]) -> str:
+    """Decode escaped unreserved characters, uppercase other escapes, escape everything unsafe."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "%" and i + 2 < len(text) and set(text[i + 1 : i + 3]) <= _HEX:
+            decoded = chr(int(text[i + 1 : i + 3], 16))
+            out.append(decoded if decoded in _UNRESERVED else text[i : i + 3].upper())
+            i += 3
+            continue
+        out.append(ch if ch in safe else quote(ch, safe=""))
+        i += 1
+    return "".join(out)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, on whole segments, so that ``/a/../b`` equals ``/b``."""
+    result: list[str] = []
+    segments = path.split("/")
+    for segment in segments[1:]:
+        if segment == "..":
+            if result:
+                result.pop()
+        elif segment != ".":
+            result.append(segment)
+    trailing = "/" if segments[-1] in {".", ".."} else ""
+    return "/" + "/".join(result) + trailing
+
+
+def _canonical_telegram(host: str, path: str, query: str) -> tuple[str, str, str]:
+    """Map every Telegram spelling of a location to ``t.me/<path>``."""
+    segments = [seg for seg in path.split("/") if seg]
+    if host.endswith(".t.me") and host.count(".") == 2:
+        segments.insert(0, host.removesuffix(".t.me"))
+    if len(segments) >= 2 and segments[0].lower() == "s":
+        segments.pop(0)
+    if len(segments) >= 2 and segments[0].lower() == "joinchat":
+        segments = ["+" + segments[1], *segments[2:]]
+    if segments and segments[0][:3].upper() == "%2B":
+        segments[0] = "+" + segments[0][3:]
+    if segments and not segments[0].startswith("+"):
+        segments[0] = segments[0].lower()
+    kept = [item for item in query.split("&") if item and not _is_presentation_param(item)]
+    new_query = "&".join(kept)
+    return "t.me", "/" + "/".join(segments), new_query
+
+
+def _is_presentation_param(item: str) -> bool:
+    key = item.partition("=")[0].lower()
+    return key in TELEGRAM_PRESENTATION_PARAMS or key.startswith("utm_")
+
+
+def _telegram_app_link(text: str) -> str:
+    """Translate a ``tg://`` app link to its https://t.me equivalent."""
+    parts = urlsplit(text)
+    action = (parts.netloc or parts.path.lstrip("/")).lower()
+    params = dict(parse_qsl(parts.query))
+    if action == "resolve" and params.get("domain"):
+        post = params.get("post")
+        return f"https://t.me/{params['domain']}" + (f"/{post}" if post else "")
+    if action == "join" and params.get("invite"):
+        return f"https://t.me/+{params['invite']}"
+    if action == "privatepost" and params.get("channel") and params.get("post"):
+        return f"https://t.me/c/{params['channel']}/{params['post']}"
+    raise InvalidUrl(f"unsupported Telegram app link {text!r}")

@@ -1,0 +1,126 @@
+"""Shared fixtures: a platform directory with people and tokens, and an API caller."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from hotline.accounts.actors import Actor
+from hotline.accounts.models import OrganisationKind, Role
+from hotline.accounts.selectors import membership_get, organisation_get
+from hotline.accounts.services import (
+    actor_for_membership,
+    organisation_create,
+    token_create,
+    user_create,
+)
+from hotline.delivery.channels import RecordingChannel
+from hotline.platforms.services import DeadlineRule, platform_create
+from hotline.verification import backends
+
+# (username, organisation, role) of everyone in the test directory.
+PEOPLE = [
+    ("analyst", "KCSC", Role.REPORTER),
+    ("caseworker_a", "Centre A", Role.REPORTER),
+    ("caseworker_b", "Centre B", Role.REPORTER),
+    ("telegram_mod", "Telegram", Role.MODERATOR),
+    ("x_mod", "X", Role.MODERATOR),
+    ("auditor", "Audit Office", Role.AUDITOR),
+]
+
+
+@dataclass
+class Directory:
+    tokens: dict[str, str]
+    actors: dict[str, Actor]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_outside_world(settings: Any) -> Iterator[None]:
+    """Every test starts with the recording channel empty and the fake fetcher configured."""
+    settings.HOTLINE_CHANNEL_BACKEND = "recording"
+    settings.HOTLINE_FETCHER_BACKEND = "fake"
+    settings.HOTLINE_FETCH_REWRITES = ""
+    RecordingChannel.reset()
+    backends.FAKE_RESPONSES.clear()
+    yield
+    RecordingChannel.reset()
+    backends.FAKE_RESPONSES.clear()
+
+
+def build_directory() -> Directory:
+    organisation_create(name="KCSC", kind=OrganisationKind.REGULATOR, jurisdiction="KR",
+                        contact_email="kcsc@example.org", actor="test")
+    organisation_create(name="Centre A", kind=OrganisationKind.SUPPORT_ORG, jurisdiction="KR",
+                        actor="test")
+    organisation_create(name="Centre B", kind=OrganisationKind.SUPPORT_ORG, jurisdiction="US",
+                        actor="test")
+    organisation_create(name="Audit Office", kind=OrganisationKind.AUDITOR, actor="test")
+    platform_create(
+        name="Telegram", hosts=["t.me", "telegram.me", "telegram.dog"],
+        hotline_email="hotline@telegram.example", official_name="Official",
+        official_email="official@telegram.example", time_zone="Asia/Seoul",
+        deadlines=[DeadlineRule("KR", 24, 6), DeadlineRule("US", 48, 48)], actor="test",
+    )
+    platform_create(name="X", hosts=["x.com", "twitter.com"], hotline_email="legal@x.example",
+                    deadlines=[DeadlineRule("KR", 24, 12)], actor="test")
+    tokens, actors = {}, {}
+    for username, organisation, role in PEOPLE:
+        user_create(username=username, organisation=organisation_get(name_or_slug=organisation),
+                    role=role, password="pw-" + username, actor="test")
+        membership = membership_get(username=username)
+        tokens[username] = token_create(membership=membership, name="t", actor="test")[1]
+        actors[username] = actor_for_membership(membership)
+    return Directory(tokens=tokens, actors=actors)
+
+
+@pytest.fixture
+def directory(db: None) -> Directory:
+    return build_directory()
+
+
+class ApiCaller:
+    """Calls the JSON API as a given person, returning (status, parsed body)."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.client = Client()
+        self.directory = directory
+
+    def __call__(self, who: str | None, method: str, path: str, body: object = None,
+                 token: str | None = None) -> tuple[int, Any]:
+        headers: dict[str, Any] = {}
+        bearer = token if token is not None else (self.directory.tokens[who] if who else None)
+        if bearer is not None:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {bearer}"
+        if body is not None:
+            headers.update(data=json.dumps(body), content_type="application/json")
+        response = getattr(self.client, method)(f"/api{path}", **headers)
+        parsed = response.json() if response.content else None
+        return response.status_code, parsed
+
+
+@pytest.fixture
+def call_api(directory: Directory) -> ApiCaller:
+    return ApiCaller(directory)
+
+
+def request_body(*urls: str, **overrides: Any) -> dict[str, Any]:
+    """A complete, valid request under both legal bases for the given URLs."""
+    body: dict[str, Any] = {
+        "category": "sexual_deepfake",
+        "reasons": "A sexual deepfake of an identifiable adult woman, shared without consent.",
+        "items": [{"url": u} for u in urls],
+        "legal": {
+            "signature": "/s/ Jane Doe",
+            "good_faith_statement": "I believe in good faith this is not consensual.",
+            "contact": "jane@example.org",
+            "notifier_name": "Jane Doe",
+            "notifier_email": "jane@example.org",
+            "bona_fide_statement": True,
+        },
+    }
+    body.update(overrides)
+    return body
