@@ -5,9 +5,9 @@ from ninja import NinjaAPI
 
 from hotline.accounts.api import router as accounts_router
 from hotline.accounts.auth import TokenAuth
-from hotline.compliance.audit_api import router as audit_router
 from hotline.cases.api import router as cases_router
 from hotline.compliance.api import router as compliance_router
+from hotline.compliance.audit_api import router as audit_router
 from hotline.core.errors import DomainError
 
 api = NinjaAPI(

@@ -41,6 +41,8 @@ class Directory:
 @pytest.fixture(autouse=True)
 def _isolated_outside_world(settings: Any) -> Iterator[None]:
     """Every test starts with the recording channel empty and the fake fetcher configured."""
+    # Real password hashing costs ~0.4 s per user; tests need no protection against cracking.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.HOTLINE_CHANNEL_BACKEND = "recording"
     settings.HOTLINE_FETCHER_BACKEND = "fake"
     settings.HOTLINE_FETCH_REWRITES = ""
@@ -52,25 +54,46 @@ def _isolated_outside_world(settings: Any) -> Iterator[None]:
 
 
 def build_directory() -> Directory:
-    organisation_create(name="KCSC", kind=OrganisationKind.REGULATOR, jurisdiction="KR",
-                        contact_email="kcsc@example.org", actor="test")
-    organisation_create(name="Centre A", kind=OrganisationKind.SUPPORT_ORG, jurisdiction="KR",
-                        actor="test")
-    organisation_create(name="Centre B", kind=OrganisationKind.SUPPORT_ORG, jurisdiction="US",
-                        actor="test")
+    organisation_create(
+        name="KCSC",
+        kind=OrganisationKind.REGULATOR,
+        jurisdiction="KR",
+        contact_email="kcsc@example.org",
+        actor="test",
+    )
+    organisation_create(
+        name="Centre A", kind=OrganisationKind.SUPPORT_ORG, jurisdiction="KR", actor="test"
+    )
+    organisation_create(
+        name="Centre B", kind=OrganisationKind.SUPPORT_ORG, jurisdiction="US", actor="test"
+    )
     organisation_create(name="Audit Office", kind=OrganisationKind.AUDITOR, actor="test")
     platform_create(
-        name="Telegram", hosts=["t.me", "telegram.me", "telegram.dog"],
-        hotline_email="hotline@telegram.example", official_name="Official",
-        official_email="official@telegram.example", time_zone="Asia/Seoul",
-        deadlines=[DeadlineRule("KR", 24, 6), DeadlineRule("US", 48, 48)], actor="test",
+        name="Telegram",
+        hosts=["t.me", "telegram.me", "telegram.dog"],
+        hotline_email="hotline@telegram.example",
+        official_name="Official",
+        official_email="official@telegram.example",
+        time_zone="Asia/Seoul",
+        deadlines=[DeadlineRule("KR", 24, 6), DeadlineRule("US", 48, 48)],
+        actor="test",
     )
-    platform_create(name="X", hosts=["x.com", "twitter.com"], hotline_email="legal@x.example",
-                    deadlines=[DeadlineRule("KR", 24, 12)], actor="test")
+    platform_create(
+        name="X",
+        hosts=["x.com", "twitter.com"],
+        hotline_email="legal@x.example",
+        deadlines=[DeadlineRule("KR", 24, 12)],
+        actor="test",
+    )
     tokens, actors = {}, {}
     for username, organisation, role in PEOPLE:
-        user_create(username=username, organisation=organisation_get(name_or_slug=organisation),
-                    role=role, password="pw-" + username, actor="test")
+        user_create(
+            username=username,
+            organisation=organisation_get(name_or_slug=organisation),
+            role=role,
+            password="pw-" + username,
+            actor="test",
+        )
         membership = membership_get(username=username)
         tokens[username] = token_create(membership=membership, name="t", actor="test")[1]
         actors[username] = actor_for_membership(membership)
@@ -89,8 +112,9 @@ class ApiCaller:
         self.client = Client()
         self.directory = directory
 
-    def __call__(self, who: str | None, method: str, path: str, body: object = None,
-                 token: str | None = None) -> tuple[int, Any]:
+    def __call__(
+        self, who: str | None, method: str, path: str, body: object = None, token: str | None = None
+    ) -> tuple[int, Any]:
         headers: dict[str, Any] = {}
         bearer = token if token is not None else (self.directory.tokens[who] if who else None)
         if bearer is not None:

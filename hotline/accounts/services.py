@@ -4,7 +4,6 @@ import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -14,7 +13,7 @@ from hotline.audit.services import audit_record
 from hotline.core import clock
 from hotline.core.errors import Conflict, InvalidInput, NotFound
 
-TOKEN_PREFIX = "hl_"
+TOKEN_PREFIX = "hl_"  # noqa: S105 - a public prefix, not a secret
 
 
 def token_digest(raw_token: str) -> str:
@@ -26,7 +25,9 @@ def organisation_create(
     *, name: str, kind: str, jurisdiction: str = "KR", contact_email: str = "", actor: str
 ) -> Organisation:
     if kind not in ROLES_BY_KIND:
-        raise InvalidInput(f"unknown organisation kind {kind!r}; use one of {sorted(ROLES_BY_KIND)}")
+        raise InvalidInput(
+            f"unknown organisation kind {kind!r}; use one of {sorted(ROLES_BY_KIND)}"
+        )
     if Organisation.objects.filter(name=name).exists():
         raise Conflict(f"an organisation named {name!r} already exists")
     org = Organisation.objects.create(
@@ -66,7 +67,7 @@ def user_create(
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise Conflict(f"a user named {username!r} already exists")
-    user: AbstractBaseUser = user_model.objects.create_user(  # type: ignore[attr-defined]
+    user = user_model.objects.create_user(
         username=username, email=email, password=password, is_staff=is_staff
     )
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)

@@ -1,12 +1,14 @@
 """The workflow's JSON API: glue between HTTP and services/selectors, nothing more."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router
+from ninja.responses import Status
 
 from hotline.accounts.auth import request_actor
 from hotline.cases import selectors
 from hotline.cases.categories import Category
 from hotline.cases.legal import LegalElements
+from hotline.cases.models import MessageKind
 from hotline.cases.schemas import (
     ActionIn,
     ItemOut,
@@ -19,7 +21,13 @@ from hotline.cases.schemas import (
     RequestSummaryOut,
     TriageItemOut,
 )
-from hotline.cases.serializers import item_out, message_out, notice_out, notice_summary_out, receipt_out
+from hotline.cases.serializers import (
+    item_out,
+    message_out,
+    notice_out,
+    notice_summary_out,
+    receipt_out,
+)
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.cases.services.moderation import (
     ItemDecision,
@@ -27,14 +35,13 @@ from hotline.cases.services.moderation import (
     message_post,
     notice_acknowledge,
 )
-from hotline.cases.models import MessageKind
 from hotline.cases.workflow import ItemAction
 
 router = Router(tags=["takedown workflow"])
 
 
 @router.post("/requests", response={200: ReceiptOut, 201: ReceiptOut})
-def submit_request(request: HttpRequest, body: RequestIn, response: HttpResponse) -> tuple[int, ReceiptOut]:
+def submit_request(request: HttpRequest, body: RequestIn) -> Status[ReceiptOut]:
     """File a takedown request. 201 with a receipt; 200 with the first receipt for a repeat."""
     data = RequestInput(
         category=Category(body.category),
@@ -44,20 +51,28 @@ def submit_request(request: HttpRequest, body: RequestIn, response: HttpResponse
         involves_minor=body.involves_minor,
         jurisdiction=body.jurisdiction,
         legal_bases=list(body.legal_bases),
-        elements=LegalElements(**body.legal.dict()),
+        elements=LegalElements(**body.legal.dict()) if body.legal else LegalElements(),
         client_reference=body.client_reference,
     )
     result = request_submit(actor=request_actor(request), data=data)
-    filed = selectors.request_get(actor=request_actor(request), case_id=result.request.case_id or "")
-    return (201 if result.created else 200), receipt_out(filed, duplicate_submission=not result.created)
+    filed = selectors.request_get(
+        actor=request_actor(request), case_id=result.request.case_id or ""
+    )
+    receipt = receipt_out(filed, duplicate_submission=not result.created)
+    return Status(201 if result.created else 200, receipt)
 
 
 @router.get("/requests", response=list[RequestSummaryOut])
 def list_requests(request: HttpRequest) -> list[RequestSummaryOut]:
     rows = selectors.requests_for_actor(actor=request_actor(request))
     return [
-        RequestSummaryOut(case_id=r.case_id or "", created_at=r.created_at, category=r.category,
-                          urgent=r.urgent, item_count=r.items.count())
+        RequestSummaryOut(
+            case_id=r.case_id or "",
+            created_at=r.created_at,
+            category=r.category,
+            urgent=r.urgent,
+            item_count=r.items.count(),
+        )
         for r in rows[:500]
     ]
 
@@ -72,14 +87,15 @@ def get_request(request: HttpRequest, case_id: str) -> ReceiptOut:
 def list_triage(request: HttpRequest) -> list[TriageItemOut]:
     """Items no platform is known for: never dropped, visible to the filing organisation."""
     return [
-        TriageItemOut(id=i.pk, case_id=i.request.case_id or "", position=i.position, url=i.url,
-                      host=i.host)
+        TriageItemOut(
+            id=i.pk, case_id=i.request.case_id or "", position=i.position, url=i.url, host=i.host
+        )
         for i in selectors.triage_items_for_actor(actor=request_actor(request))
     ]
 
 
 @router.get("/notices", response=list[NoticeSummaryOut])
-def list_notices(request: HttpRequest, open: bool = False) -> list[NoticeSummaryOut]:  # noqa: A002
+def list_notices(request: HttpRequest, open: bool = False) -> list[NoticeSummaryOut]:
     notices = selectors.notices_for_actor(actor=request_actor(request), open_only=open)
     return [notice_summary_out(n) for n in notices[:500]]
 
@@ -88,7 +104,9 @@ def list_notices(request: HttpRequest, open: bool = False) -> list[NoticeSummary
 def get_notice(request: HttpRequest, notice_id: int) -> NoticeOut:
     notice = selectors.notice_get(actor=request_actor(request), notice_id=notice_id)
     return notice_out(
-        notice, list(selectors.notice_items(notice=notice)), list(selectors.notice_messages(notice=notice))
+        notice,
+        list(selectors.notice_items(notice=notice)),
+        list(selectors.notice_messages(notice=notice)),
     )
 
 
@@ -105,8 +123,9 @@ def act_on_item(request: HttpRequest, notice_id: int, item_id: int, body: Action
         note=body.note,
         question=body.question,
     )
-    item = item_act(actor=request_actor(request), notice_id=notice_id, item_id=item_id,
-                    decision=decision)
+    item = item_act(
+        actor=request_actor(request), notice_id=notice_id, item_id=item_id, decision=decision
+    )
     return item_out(item)
 
 
@@ -117,7 +136,7 @@ def list_messages(request: HttpRequest, notice_id: int) -> list[MessageOut]:
 
 
 @router.post("/notices/{notice_id}/messages", response={201: MessageOut})
-def post_message(request: HttpRequest, notice_id: int, body: MessageIn) -> tuple[int, MessageOut]:
+def post_message(request: HttpRequest, notice_id: int, body: MessageIn) -> Status[MessageOut]:
     message = message_post(
         actor=request_actor(request),
         notice_id=notice_id,
@@ -126,4 +145,4 @@ def post_message(request: HttpRequest, notice_id: int, body: MessageIn) -> tuple
         item_id=body.item_id,
         reply_to_id=body.reply_to,
     )
-    return 201, message_out(message)
+    return Status(201, message_out(message))

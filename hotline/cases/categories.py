@@ -43,6 +43,4 @@ DSA_CLASSIFICATION: dict[Category, DsaClassification] = {
 
 # Categories where a minor is involved by definition: always urgent, and DSA Art. 16(2)(c)
 # does not require the notifier's name and email.
-MINOR_CATEGORIES = frozenset(
-    {Category.MINOR_SEXUAL_DEEPFAKE, Category.CHILD_SEXUAL_ABUSE_MATERIAL}
-)
+MINOR_CATEGORIES = frozenset({Category.MINOR_SEXUAL_DEEPFAKE, Category.CHILD_SEXUAL_ABUSE_MATERIAL})

@@ -62,25 +62,33 @@ def _blank(value: str) -> bool:
 def _take_it_down_gaps(e: LegalElements, items: list[ItemLocation]) -> list[MissingElement]:
     gaps = []
     if _blank(e.signature):
-        gaps.append(MissingElement(
-            "take_it_down.signature",
-            "a physical or electronic signature of the depicted person or her representative",
-        ))
+        gaps.append(
+            MissingElement(
+                "take_it_down.signature",
+                "a physical or electronic signature of the depicted person or her representative",
+            )
+        )
     for index, item in enumerate(items, start=1):
         if _blank(item.url) and not item.has_hashes:
-            gaps.append(MissingElement(
-                f"take_it_down.identification[item {index}]",
-                "information reasonably sufficient to identify and locate the depiction",
-            ))
+            gaps.append(
+                MissingElement(
+                    f"take_it_down.identification[item {index}]",
+                    "information reasonably sufficient to identify and locate the depiction",
+                )
+            )
     if _blank(e.good_faith_statement):
-        gaps.append(MissingElement(
-            "take_it_down.good_faith_statement",
-            "a brief statement of good-faith belief that the depiction is not consensual",
-        ))
+        gaps.append(
+            MissingElement(
+                "take_it_down.good_faith_statement",
+                "a brief statement of good-faith belief that the depiction is not consensual",
+            )
+        )
     if _blank(e.contact):
-        gaps.append(MissingElement(
-            "take_it_down.contact", "information to contact the requester or her representative"
-        ))
+        gaps.append(
+            MissingElement(
+                "take_it_down.contact", "information to contact the requester or her representative"
+            )
+        )
     return gaps
 
 
@@ -89,24 +97,30 @@ def _dsa_gaps(
 ) -> list[MissingElement]:
     gaps = []
     if len(reasons.strip()) < 10:
-        gaps.append(MissingElement(
-            "dsa_art16.explanation",
-            "a substantiated explanation of why the content is illegal (at least 10 characters)",
-        ))
+        gaps.append(
+            MissingElement(
+                "dsa_art16.explanation",
+                "a reasoned explanation of why the content is illegal (10 characters or more)",
+            )
+        )
     for index, item in enumerate(items, start=1):
         if _blank(item.url):
-            gaps.append(MissingElement(
-                f"dsa_art16.exact_location[item {index}]",
-                "the exact electronic location (URL) of the content",
-            ))
+            gaps.append(
+                MissingElement(
+                    f"dsa_art16.exact_location[item {index}]",
+                    "the exact electronic location (URL) of the content",
+                )
+            )
     if category not in MINOR_CATEGORIES:
         if _blank(e.notifier_name):
             gaps.append(MissingElement("dsa_art16.notifier_name", "the notifier's name"))
         if _blank(e.notifier_email) or "@" not in e.notifier_email:
             gaps.append(MissingElement("dsa_art16.notifier_email", "the notifier's email"))
     if not e.bona_fide_statement:
-        gaps.append(MissingElement(
-            "dsa_art16.bona_fide_statement",
-            "a statement of bona fide belief that the notice is accurate and complete",
-        ))
+        gaps.append(
+            MissingElement(
+                "dsa_art16.bona_fide_statement",
+                "a statement of bona fide belief that the notice is accurate and complete",
+            )
+        )
     return gaps

@@ -10,11 +10,13 @@ ITEM_STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in ItemState]
 
 
 class TakedownRequest(models.Model):
-    case_id = models.CharField(max_length=20, unique=True, null=True)
+    # NULL only inside the creating transaction, before the id is known.
+    case_id = models.CharField(max_length=20, unique=True, null=True)  # noqa: DJ001
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     filed_by = models.CharField(max_length=150)
     # The caller's own reference; the same one twice returns the first receipt.
-    client_reference = models.CharField(max_length=100, null=True, blank=True)
+    # NULL, not "", so that requests without a reference never collide on the constraint.
+    client_reference = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     jurisdiction = models.CharField(max_length=2)
     category = models.CharField(max_length=40)
     reasons = models.TextField()

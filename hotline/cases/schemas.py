@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Literal
 
-from ninja import Field, Schema
+from ninja import Schema
+from pydantic import Field
 
 from hotline.cases.categories import Category
 from hotline.cases.legal import LegalBasis
@@ -40,7 +41,7 @@ class RequestIn(Schema):
     legal_bases: list[LegalBasis] = Field(
         default_factory=lambda: [LegalBasis.TAKE_IT_DOWN, LegalBasis.DSA_ART16]
     )
-    legal: LegalIn = Field(default_factory=LegalIn)
+    legal: LegalIn | None = None
     client_reference: str | None = Field(
         None, max_length=100, description="Your own id; resubmitting it returns the first receipt"
     )

@@ -21,9 +21,11 @@ def requests_for_actor(*, actor: Actor) -> QuerySet[TakedownRequest]:
 
 def request_get(*, actor: Actor, case_id: str) -> TakedownRequest:
     _require_reporter(actor)
-    items = Item.objects.select_related("platform", "duplicate_of").prefetch_related(
-        Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at"))
-    ).order_by("position")
+    items = (
+        Item.objects.select_related("platform", "duplicate_of")
+        .prefetch_related(Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at")))
+        .order_by("position")
+    )
     request = (
         TakedownRequest.objects.prefetch_related(
             Prefetch("items", queryset=items),
@@ -40,9 +42,7 @@ def request_get(*, actor: Actor, case_id: str) -> TakedownRequest:
 def triage_items_for_actor(*, actor: Actor) -> QuerySet[Item]:
     _require_reporter(actor)
     return (
-        Item.objects.filter(
-            request__organisation_id=actor.organisation_id, state=ItemState.TRIAGE
-        )
+        Item.objects.filter(request__organisation_id=actor.organisation_id, state=ItemState.TRIAGE)
         .select_related("request")
         .order_by("pk")
     )

@@ -41,7 +41,7 @@ def item_out(item: Item) -> ItemOut:
 
 
 def notice_summary_out(notice: Notice) -> NoticeSummaryOut:
-    return NoticeSummaryOut(**_notice_fields(notice))
+    return NoticeSummaryOut.model_validate(_notice_fields(notice))
 
 
 def _notice_fields(notice: Notice) -> dict[str, object]:
@@ -71,12 +71,14 @@ def message_out(message: Message) -> MessageOut:
 
 
 def notice_out(notice: Notice, items: list[Item], messages: list[Message]) -> NoticeOut:
-    return NoticeOut(
-        **_notice_fields(notice),
-        category=notice.request.category,
-        reasons=notice.request.reasons,
-        items=[item_out(i) for i in items],
-        messages=[message_out(m) for m in messages],
+    return NoticeOut.model_validate(
+        {
+            **_notice_fields(notice),
+            "category": notice.request.category,
+            "reasons": notice.request.reasons,
+            "items": [item_out(i) for i in items],
+            "messages": [message_out(m) for m in messages],
+        }
     )
 
 

@@ -1,6 +1,6 @@
 """Compliance figures over the API."""
 
-from datetime import date, datetime, time, timedelta, UTC
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -37,7 +37,9 @@ class ReportOut(Schema):
 
 
 @router.get("/compliance", response=ReportOut)
-def compliance(request: HttpRequest, since: date | None = None, until: date | None = None) -> ReportOut:
+def compliance(
+    request: HttpRequest, since: date | None = None, until: date | None = None
+) -> ReportOut:
     """Per-platform figures for notices sent from `since` to `until` (inclusive, UTC days).
 
     A platform sees only its own row; reporters and auditors see every platform.
@@ -51,6 +53,14 @@ def compliance(request: HttpRequest, since: date | None = None, until: date | No
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
     own = None
     if actor.is_moderator:
-        own = list(Platform.objects.filter(organisation_id=actor.organisation_id).values_list("pk", flat=True))
+        own = list(
+            Platform.objects.filter(organisation_id=actor.organisation_id).values_list(
+                "pk", flat=True
+            )
+        )
     rows = compliance_report(start=start, end=end, platform_ids=own)
-    return ReportOut(since=since, until=until, platforms=[PlatformMetricsOut(**r.as_row()) for r in rows])
+    return ReportOut(
+        since=since,
+        until=until,
+        platforms=[PlatformMetricsOut.model_validate(r.as_row()) for r in rows],
+    )

@@ -20,8 +20,11 @@ def compliance_report(
 
 
 def _metrics_for(platform: Platform, start: datetime, end: datetime) -> PlatformMetrics:
-    in_period = {"notice__platform": platform, "notice__created_at__gte": start,
-                 "notice__created_at__lt": end}
+    in_period = {
+        "notice__platform": platform,
+        "notice__created_at__gte": start,
+        "notice__created_at__lt": end,
+    }
     items = Item.objects.filter(duplicate_of=None, **in_period).select_related("notice")
     facts = [
         ItemFacts(
@@ -45,6 +48,8 @@ def _metrics_for(platform: Platform, start: datetime, end: datetime) -> Platform
         created_at__gte=start, created_at__lt=end, escalated_at__isnull=False
     ).count()
     return platform_metrics(
-        platform=platform.name, items=facts, questions_unanswered=unanswered,
+        platform=platform.name,
+        items=facts,
+        questions_unanswered=unanswered,
         notices_escalated=escalated,
     )

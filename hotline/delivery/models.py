@@ -38,3 +38,6 @@ class DeliveryAttempt(models.Model):
     attempted_at = models.DateTimeField()
     ok = models.BooleanField()
     detail = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"attempt on {self.delivery_id}: {'ok' if self.ok else self.detail}"

@@ -10,7 +10,7 @@ POST_TEMPLATE = (
     '<div class="tgme_widget_message_text">post {post}</div></div>'
 )
 PAGE_TEMPLATE = (
-    "<html><head><meta property=\"og:title\" content=\"{channel}\"></head><body>"
+    '<html><head><meta property="og:title" content="{channel}"></head><body>'
     '<div class="tgme_channel_info"><div class="tgme_page_title">{channel}</div></div>'
     "{posts}</body></html>"
 )
@@ -33,7 +33,7 @@ class MirrorState:
 class _Handler(BaseHTTPRequestHandler):
     state: ClassVar[MirrorState]
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:
         # Paths look like /t.me/s/<channel>/<post>: the preview page of the channel.
         parts = [p for p in self.path.split("?")[0].split("/") if p]
         if len(parts) >= 3 and parts[0] == "t.me" and parts[1] == "s":
@@ -46,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 

@@ -26,7 +26,7 @@ _HEX = frozenset(string.hexdigits)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class InvalidUrl(ValueError):  # noqa: N818 - name fixed by the shared API
+class InvalidUrl(ValueError):
     """The input cannot be read as an http(s) URL."""
 
 

@@ -13,8 +13,13 @@ from hotline.audit.services import audit_record, audit_verify_chain
 def append(count: int) -> None:
     for n in range(count):
         with transaction.atomic():
-            audit_record(tag="test:thing", actor="tester", subject=f"thing:{n}",
-                         organisation_id=1, payload={"n": n, "텍스트": "한국어"})
+            audit_record(
+                tag="test:thing",
+                actor="tester",
+                subject=f"thing:{n}",
+                organisation_id=1,
+                payload={"n": n, "텍스트": "한국어"},
+            )
 
 
 @pytest.mark.django_db
@@ -62,9 +67,19 @@ def test_a_rewritten_event_with_a_recomputed_hash_breaks_the_next_link() -> None
 
     event = Event.objects.get(seq=2)
     event.actor = "forger"
-    fields = {f: getattr(event, f) for f in
-              ("seq", "created_at", "tag", "actor", "organisation_id", "subject", "payload",
-               "prev_hash")}
+    fields = {
+        f: getattr(event, f)
+        for f in (
+            "seq",
+            "created_at",
+            "tag",
+            "actor",
+            "organisation_id",
+            "subject",
+            "payload",
+            "prev_hash",
+        )
+    }
     Event.objects.filter(pk=event.pk).update(actor="forger", hash=link_hash(**fields))
     assert audit_verify_chain().first_broken_seq == 3
 
@@ -78,9 +93,14 @@ def test_recording_outside_a_transaction_is_refused() -> None:
 @pytest.mark.django_db
 def test_an_event_rolled_back_with_its_change_leaves_no_trace() -> None:
     append(1)
-    with pytest.raises(ZeroDivisionError), transaction.atomic():
-        audit_record(tag="test:doomed", actor="a", subject="s")
-        _ = 1 / 0
+
+    def doomed_change() -> None:
+        with transaction.atomic():
+            audit_record(tag="test:doomed", actor="a", subject="s")
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        doomed_change()
     append(1)
     assert audit_verify_chain().intact
     assert not Event.objects.filter(tag="test:doomed").exists()

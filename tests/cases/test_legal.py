@@ -6,19 +6,29 @@ from hotline.cases.categories import Category
 from hotline.cases.legal import ItemLocation, LegalBasis, LegalElements, missing_elements
 
 COMPLETE = LegalElements(
-    signature="/s/ Jane", good_faith_statement="not consensual", contact="jane@example.org",
-    notifier_name="Jane", notifier_email="jane@example.org", bona_fide_statement=True,
+    signature="/s/ Jane",
+    good_faith_statement="not consensual",
+    contact="jane@example.org",
+    notifier_name="Jane",
+    notifier_email="jane@example.org",
+    bona_fide_statement=True,
 )
 URL_ITEM = [ItemLocation(url="https://t.me/a/1", has_hashes=False)]
 BOTH = [LegalBasis.TAKE_IT_DOWN, LegalBasis.DSA_ART16]
 REASONS = "Sexual deepfake of an identifiable woman."
 
 
-def missing(elements: LegalElements = COMPLETE, *, bases: list[LegalBasis] = BOTH,
-            category: Category = Category.SEXUAL_DEEPFAKE, items: list[ItemLocation] = URL_ITEM,
-            reasons: str = REASONS) -> list[str]:
-    gaps = missing_elements(bases=bases, elements=elements, reasons=reasons, category=category,
-                            items=items)
+def missing(
+    elements: LegalElements = COMPLETE,
+    *,
+    bases: list[LegalBasis] = BOTH,
+    category: Category = Category.SEXUAL_DEEPFAKE,
+    items: list[ItemLocation] = URL_ITEM,
+    reasons: str = REASONS,
+) -> list[str]:
+    gaps = missing_elements(
+        bases=bases, elements=elements, reasons=reasons, category=category, items=items
+    )
     return [g.element for g in gaps]
 
 
@@ -50,7 +60,8 @@ def test_csam_notices_need_no_notifier_identity_under_the_dsa() -> None:
     anonymous = LegalElements(**{**COMPLETE.__dict__, "notifier_name": "", "notifier_email": ""})
     assert missing(anonymous, category=Category.CHILD_SEXUAL_ABUSE_MATERIAL) == []
     assert missing(anonymous, category=Category.SEXUAL_DEEPFAKE) == [
-        "dsa_art16.notifier_name", "dsa_art16.notifier_email"
+        "dsa_art16.notifier_name",
+        "dsa_art16.notifier_email",
     ]
 
 

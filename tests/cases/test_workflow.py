@@ -62,7 +62,9 @@ def test_a_settled_item_accepts_no_further_platform_action(final: S) -> None:
         ([S.REOPENED], False),
     ],
 )
-def test_a_notice_settles_only_when_the_platform_owes_nothing(states: list[S], settled: bool) -> None:
+def test_a_notice_settles_only_when_the_platform_owes_nothing(
+    states: list[S], settled: bool
+) -> None:
     assert notice_is_settled(states) is settled
 
 
@@ -71,8 +73,11 @@ START = datetime(2024, 9, 2, 9, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("hours", "urgent_hours", "urgent", "expected"),
-    [(24, 6, False, START + timedelta(hours=24)), (24, 6, True, START + timedelta(hours=6)),
-     (48, 48, True, START + timedelta(hours=48))],
+    [
+        (24, 6, False, START + timedelta(hours=24)),
+        (24, 6, True, START + timedelta(hours=6)),
+        (48, 48, True, START + timedelta(hours=48)),
+    ],
 )
 def test_the_deadline_comes_from_the_policy_and_the_urgency(
     hours: int, urgent_hours: int, urgent: bool, expected: datetime

@@ -11,7 +11,7 @@ from hotline.cases.services.moderation import notice_close_if_settled
 from hotline.cases.services.notify import reopen_send
 from hotline.cases.workflow import WATCHED, ItemAction, ItemState
 from hotline.core import clock
-from hotline.verification.fetchers import FetchResult, Fetcher
+from hotline.verification.fetchers import Fetcher, FetchResult
 from hotline.verification.rules import Judgement, Verdict, judge, verification_url
 
 SYSTEM_ACTOR = "hotline:verifier"
@@ -66,19 +66,30 @@ def _act_on(item: Item, check: ItemCheck, judgement: Judgement) -> None:
     if judgement.verdict == Verdict.GONE:
         if state in (ItemState.REMOVED, ItemState.REOPENED):
             item.confirmed_removed_at = check.checked_at
-            transition(item, ItemAction.VERIFY_GONE, actor=SYSTEM_ACTOR, at=check.checked_at,
-                       check=check.pk)
+            transition(
+                item,
+                ItemAction.VERIFY_GONE,
+                actor=SYSTEM_ACTOR,
+                at=check.checked_at,
+                check=check.pk,
+            )
             assert item.notice is not None
             notice_close_if_settled(notice=item.notice, actor=SYSTEM_ACTOR)
         elif item.observed_gone_at is None:
             item.observed_gone_at = check.checked_at
             item.save(update_fields=["observed_gone_at"])
-            record(tag="item:observed_gone", actor=SYSTEM_ACTOR, subject=item,
-                   organisation_id=item.request.organisation_id, payload={"check": check.pk})
+            record(
+                tag="item:observed_gone",
+                actor=SYSTEM_ACTOR,
+                subject=item,
+                organisation_id=item.request.organisation_id,
+                payload={"check": check.pk},
+            )
     elif judgement.verdict == Verdict.PRESENT and state == ItemState.REMOVED:
         item.reopen_count += 1
-        transition(item, ItemAction.VERIFY_PRESENT, actor=SYSTEM_ACTOR, at=check.checked_at,
-                   check=check.pk)
+        transition(
+            item, ItemAction.VERIFY_PRESENT, actor=SYSTEM_ACTOR, at=check.checked_at, check=check.pk
+        )
         _tell_platform_still_up(item, judgement.reason)
     elif judgement.verdict == Verdict.INCONCLUSIVE and state == ItemState.REMOVED:
         schedule.item_check_soon(item=item, delay=INCONCLUSIVE_RETRY)
@@ -95,6 +106,11 @@ def _tell_platform_still_up(item: Item, reason: str) -> None:
         body=f"Item {item.position} reported removed is still reachable ({reason}); reopened.",
         created_at=clock.now(),
     )
-    record(tag="message:system", actor=SYSTEM_ACTOR, subject=item.notice,
-           organisation_id=item.request.organisation_id, payload={"message": message.pk})
+    record(
+        tag="message:system",
+        actor=SYSTEM_ACTOR,
+        subject=item.notice,
+        organisation_id=item.request.organisation_id,
+        payload={"message": message.pk},
+    )
     reopen_send(notice=item.notice, item=item, reason=reason)

@@ -63,4 +63,3 @@ def notices_escalate_overdue(*, now: datetime | None = None) -> int:
     due = Notice.objects.filter(closed_at=None, escalated_at=None, deadline_at__lt=now)
     ids = list(due.values_list("pk", flat=True))
     return sum(notice_escalate_if_overdue(notice_id=pk, now=now) for pk in ids)
-

@@ -110,15 +110,19 @@ def _item_problems(index: int, item: ItemInput) -> list[dict[str, str]]:
         kind, value = signal.get("type", ""), signal.get("value", "").lower()
         pattern = SIGNAL_PATTERNS.get(kind)
         if pattern is None:
-            problems.append({
-                "element": f"items[{index}].signals",
-                "message": f"unknown signal type {kind!r}; use one of {sorted(SIGNAL_PATTERNS)}",
-            })
+            problems.append(
+                {
+                    "element": f"items[{index}].signals",
+                    "message": f"unknown signal type {kind!r}; use {sorted(SIGNAL_PATTERNS)}",
+                }
+            )
         elif not pattern.match(value):
-            problems.append({
-                "element": f"items[{index}].signals",
-                "message": f"{kind} value {value[:80]!r} is not valid hex of the right length",
-            })
+            problems.append(
+                {
+                    "element": f"items[{index}].signals",
+                    "message": f"{kind} value {value[:80]!r} is not valid hex of the right length",
+                }
+            )
     return problems
 
 

@@ -90,7 +90,9 @@ def _check_decision(decision: ItemDecision) -> None:
             details=[{"element": "reason"}],
         )
     if decision.action == ItemAction.NEED_INFO and not decision.question.strip():
-        raise InvalidInput("needs_info needs the question to ask", details=[{"element": "question"}])
+        raise InvalidInput(
+            "needs_info needs the question to ask", details=[{"element": "question"}]
+        )
 
 
 def _apply(item: Item, decision: ItemDecision, now: object) -> None:
@@ -121,8 +123,12 @@ def notice_close_if_settled(*, notice: Notice, actor: str) -> None:
     if notice.closed_at is None and notice_is_settled(states):
         notice.closed_at = clock.now()
         notice.save(update_fields=["closed_at"])
-        record(tag="notice:close", actor=actor, subject=notice,
-               organisation_id=notice.request.organisation_id)
+        record(
+            tag="notice:close",
+            actor=actor,
+            subject=notice,
+            organisation_id=notice.request.organisation_id,
+        )
 
 
 @transaction.atomic
@@ -143,7 +149,9 @@ def message_post(
     if kind not in (MessageKind.QUESTION, MessageKind.ANSWER) or not body.strip():
         raise InvalidInput("a message is a non-empty question or answer")
     reply_to = _reply_target(notice, kind, reply_to_id)
-    item = _message_item(notice, item_id if item_id is not None else (reply_to and reply_to.item_id))
+    if item_id is None and reply_to is not None:
+        item_id = reply_to.item_id  # an answer concerns the item its question was about
+    item = _message_item(notice, item_id)
     message = Message.objects.create(
         notice=notice,
         item=item,
@@ -155,10 +163,15 @@ def message_post(
         created_at=clock.now(),
     )
     _record_message(message, actor)
-    if kind == MessageKind.ANSWER and item and not platform_side:
-        if item.state == ItemState.INFO_REQUESTED:
-            transition(item, ItemAction.ANSWER, actor=actor.label, at=message.created_at,
-                       message=message.pk)
+    answers_platform = kind == MessageKind.ANSWER and not platform_side
+    if answers_platform and item is not None and item.state == ItemState.INFO_REQUESTED:
+        transition(
+            item,
+            ItemAction.ANSWER,
+            actor=actor.label,
+            at=message.created_at,
+            message=message.pk,
+        )
     message_forward(message=message, to_platform=not platform_side)
     return message
 

@@ -4,10 +4,9 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.test import Client
+from django.test import Client, override_settings
 
 from hotline.accounts.models import Organisation
 from hotline.compliance.render import as_table
@@ -48,13 +47,18 @@ class Command(BaseCommand):
         state = MirrorState({(c, p) for c in CHANNELS for p in REPORTED_POSTS + UNREPORTED_POSTS})
         server, base = start_mirror(state)
         # Verification fetches t.me through the loopback mirror; nothing leaves this machine.
-        settings.HOTLINE_FETCH_ALLOW_LOOPBACK = True
-        settings.HOTLINE_FETCH_REWRITES = f"https://t.me/={base}/t.me/"
+        mirror_settings = override_settings(
+            HOTLINE_FETCHER_BACKEND="http",
+            HOTLINE_FETCH_ALLOW_LOOPBACK=True,
+            HOTLINE_FETCH_REWRITES=f"https://t.me/={base}/t.me/",
+        )
         try:
-            tokens = build_directory()
-            self._run(tokens, state, Client())
+            with mirror_settings:
+                tokens = build_directory()
+                self._run(tokens, state, Client())
         finally:
             server.shutdown()
+            server.server_close()
         self._print_logins(tokens, options["port"])
         if not options["no_serve"]:
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
@@ -65,8 +69,10 @@ class Command(BaseCommand):
         states = Counter(i["state"] for i in receipt["items"])
         self.stdout.write(f"   receipt {receipt['case_id']}: {dict(states)}")
         for notice in receipt["notices"]:
-            self.stdout.write(f"   notice {notice['id']} to {notice['platform']}, "
-                              f"deadline {notice['deadline_at']}")
+            self.stdout.write(
+                f"   notice {notice['id']} to {notice['platform']}, "
+                f"deadline {notice['deadline_at']}"
+            )
         self._say("2. The notices go out")
         drain_ready_tasks()
         for d in Delivery.objects.order_by("pk"):
@@ -80,12 +86,15 @@ class Command(BaseCommand):
         self.stdout.write(f"   item states: {dict(Counter(i['state'] for i in notice['items']))}")
         for item in notice["items"]:
             if item["state"] == "reopened":
-                self.stdout.write(f"   caught: item {item['position']} {item['url']} "
-                                  f"reported removed but still up -> reopened")
+                self.stdout.write(
+                    f"   caught: item {item['position']} {item['url']} "
+                    f"reported removed but still up -> reopened"
+                )
         self._say("5. Compliance report")
         now = clock.now()
-        self.stdout.write(as_table(compliance_report(start=now - timedelta(days=1),
-                                                     end=now + timedelta(days=1))))
+        self.stdout.write(
+            as_table(compliance_report(start=now - timedelta(days=1), end=now + timedelta(days=1)))
+        )
 
     def _moderate(self, client: Client, tokens: DemoTokens) -> int:
         notices = api(client, tokens.moderator, "get", "/notices?open=true")
@@ -95,17 +104,24 @@ class Command(BaseCommand):
         for index, item in enumerate(items):
             path = f"/notices/{notice_id}/items/{item['id']}/action"
             if index == REJECTED_INDEX:
-                body = {"action": "rejected", "reason": "not_intimate",
-                        "note": "The post is a news article about the case."}
+                body = {
+                    "action": "rejected",
+                    "reason": "not_intimate",
+                    "note": "The post is a news article about the case.",
+                }
             elif index == QUESTION_INDEX:
-                body = {"action": "needs_info",
-                        "question": "This channel is a news aggregator; which post is meant?"}
+                body = {
+                    "action": "needs_info",
+                    "question": "This channel is a news aggregator; which post is meant?",
+                }
             else:
                 body = {"action": "removed"}
             api(client, tokens.moderator, "post", path, body)
         return notice_id
 
-    def _take_down(self, state: MirrorState, client: Client, tokens: DemoTokens, notice_id: int) -> None:
+    def _take_down(
+        self, state: MirrorState, client: Client, tokens: DemoTokens, notice_id: int
+    ) -> None:
         items = api(client, tokens.moderator, "get", f"/notices/{notice_id}")["items"]
         with state.lock:
             for index, item in enumerate(items):
@@ -120,11 +136,14 @@ class Command(BaseCommand):
     def _print_logins(self, tokens: DemoTokens, port: int) -> None:
         self._say("Logins")
         base = f"http://127.0.0.1:{port}"
-        self.stdout.write(f"   admin (read-only): {base}/admin/  users analyst, caseworker, "
-                          f"moderator, auditor; password {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"   admin (read-only): {base}/admin/  users analyst, caseworker, "
+            f"moderator, auditor; password {DEMO_PASSWORD}"
+        )
         self.stdout.write(f"   API docs: {base}/api/docs")
         for role, token in tokens.__dict__.items():
             self.stdout.write(f"   {role:<10} token: {token}")
-        self.stdout.write(f"   try: curl -H 'Authorization: Bearer {tokens.moderator}' "
-                          f"{base}/api/notices")
+        self.stdout.write(
+            f"   try: curl -H 'Authorization: Bearer {tokens.moderator}' {base}/api/notices"
+        )
         self.stdout.write("   reset: hotline demo --reset")

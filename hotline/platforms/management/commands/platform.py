@@ -13,9 +13,13 @@ def parse_deadline(text: str) -> DeadlineRule:
     """`KR:24:12[:basis]` means 24 hours, 12 when urgent, for requests from Korea."""
     parts = text.split(":", 3)
     try:
-        return DeadlineRule(parts[0], int(parts[1]), int(parts[2]), parts[3] if len(parts) > 3 else "")
+        return DeadlineRule(
+            parts[0], int(parts[1]), int(parts[2]), parts[3] if len(parts) > 3 else ""
+        )
     except (IndexError, ValueError) as error:
-        raise CommandError(f"--deadline {text!r}: expected JURISDICTION:HOURS:URGENT_HOURS") from error
+        raise CommandError(
+            f"--deadline {text!r}: expected JURISDICTION:HOURS:URGENT_HOURS"
+        ) from error
 
 
 class Command(BaseCommand):
@@ -42,10 +46,11 @@ class Command(BaseCommand):
         if options["action"] == "list":
             for p in Platform.objects.prefetch_related("hosts", "deadline_policies"):
                 hosts = ",".join(h.host for h in p.hosts.all())
-                rules = ",".join(
-                    f"{d.jurisdiction}:{d.hours}h/{d.urgent_hours}h" for d in p.deadline_policies.all()
+                policies = ",".join(
+                    f"{d.jurisdiction}:{d.hours}h/{d.urgent_hours}h"
+                    for d in p.deadline_policies.all()
                 )
-                self.stdout.write(f"{p.name}\t{p.channel}\t{hosts}\t{rules}\t{p.official_email}")
+                self.stdout.write(f"{p.name}\t{p.channel}\t{hosts}\t{policies}\t{p.official_email}")
             return
         rules = [parse_deadline(text) for text in options["deadline"]]
         with domain_errors_as_command_errors():
