@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' assets itself, not from a CDN
     "django_tasks",
     "django_tasks_db",
     "hotline.core",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the admin's and the API docs' own assets; hotline loads nothing from a CDN.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,6 +102,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve straight from the installed apps, so no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
 
 # Outside systems sit behind protocols; these settings choose the implementation.
 HOTLINE_CHANNEL_BACKEND = os.environ.get("HOTLINE_CHANNEL_BACKEND", "recording")

@@ -56,6 +56,7 @@ def user_create(
     password: str | None = None,
     email: str = "",
     is_staff: bool = False,
+    is_superuser: bool = False,
     actor: str,
 ) -> Membership:
     """Create a person with one role in one organisation."""
@@ -68,7 +69,11 @@ def user_create(
     if user_model.objects.filter(username=username).exists():
         raise Conflict(f"a user named {username!r} already exists")
     user = user_model.objects.create_user(
-        username=username, email=email, password=password, is_staff=is_staff
+        username=username,
+        email=email,
+        password=password,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
     )
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     audit_record(
@@ -76,7 +81,12 @@ def user_create(
         actor=actor,
         subject=f"user:{user.pk}",
         organisation_id=organisation.pk,
-        payload={"username": username, "role": role, "staff": is_staff},
+        payload={
+            "username": username,
+            "role": role,
+            "staff": is_staff,
+            "superuser": is_superuser,
+        },
     )
     return membership
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.test import Client
 
 from hotline.accounts.models import OrganisationKind, Role
-from hotline.accounts.selectors import membership_get
+from hotline.accounts.selectors import membership_get, organisation_get
 from hotline.accounts.services import organisation_create, token_create, user_create
 from hotline.platforms.models import ChannelKind
 from hotline.platforms.services import DeadlineRule, platform_create
@@ -66,6 +66,14 @@ def build_directory() -> DemoTokens:
         deadlines=[DeadlineRule("KR", 24, 12)],
         actor="demo",
     )
+    user_create(
+        username="admin",
+        organisation=organisation_get(name_or_slug="KCSC"),
+        role=Role.ADMIN,
+        password=DEMO_PASSWORD,
+        is_superuser=True,
+        actor="demo",
+    )
     return DemoTokens(
         analyst=_person("analyst", "KCSC", Role.REPORTER),
         caseworker=_person("caseworker", "Digital Sex Crime Victim Support Center", Role.REPORTER),
@@ -75,8 +83,6 @@ def build_directory() -> DemoTokens:
 
 
 def _person(username: str, organisation: str, role: str) -> str:
-    from hotline.accounts.selectors import organisation_get
-
     user_create(
         username=username,
         organisation=organisation_get(name_or_slug=organisation),

@@ -27,6 +27,9 @@ class Command(BaseCommand):
             help="Name of an environment variable holding the password (keeps it out of ps)",
         )
         create.add_argument("--staff", action="store_true", help="May sign in to the admin")
+        create.add_argument(
+            "--superuser", action="store_true", help="May read everything in the admin"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get(options["password_env"]) if options["password_env"] else None
@@ -38,6 +41,7 @@ class Command(BaseCommand):
                 password=password,
                 email=options["email"],
                 is_staff=options["staff"],
+                is_superuser=options["superuser"],
                 actor="cli",
             )
         self.stdout.write(

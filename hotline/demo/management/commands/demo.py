@@ -137,8 +137,8 @@ class Command(BaseCommand):
         self._say("Logins")
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(
-            f"   admin (read-only): {base}/admin/  users analyst, caseworker, "
-            f"moderator, auditor; password {DEMO_PASSWORD}"
+            f"   admin (read-only): {base}/admin/  user admin, password {DEMO_PASSWORD} "
+            "(analyst, caseworker, moderator and auditor have the same password)"
         )
         self.stdout.write(f"   API docs: {base}/api/docs")
         for role, token in tokens.__dict__.items():
