@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "hotline.accounts",
     "hotline.audit",
     "hotline.platforms",
+    "hotline.banks",
     "hotline.delivery",
     "hotline.verification",
     "hotline.cases",
@@ -120,6 +121,11 @@ HOTLINE_FETCH_REWRITES = os.environ.get("HOTLINE_FETCH_REWRITES", "")
 HOTLINE_RECHECK_INTERVAL_MINUTES = int(os.environ.get("HOTLINE_RECHECK_INTERVAL_MINUTES", "240"))
 # Media bytes are never kept unless this is switched on (evidence retention).
 HOTLINE_EVIDENCE_RETENTION = _env_bool("HOTLINE_EVIDENCE_RETENTION", False)
+
+# Uploaded media stays in memory and is dropped after hashing; never spooled to disk.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("HOTLINE_MAX_UPLOAD_BYTES", str(64 * 2**20)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ from hotline.accounts.services import (
     token_create,
     user_create,
 )
+from hotline.banks import index_cache
 from hotline.delivery.channels import RecordingChannel
 from hotline.platforms.services import DeadlineRule, platform_create
 from hotline.verification import backends
@@ -48,6 +49,7 @@ def _isolated_outside_world(settings: Any) -> Iterator[None]:
     settings.HOTLINE_FETCH_REWRITES = ""
     RecordingChannel.reset()
     backends.FAKE_RESPONSES.clear()
+    index_cache.forget_all()  # the database is rolled back between tests; the cache is not
     yield
     RecordingChannel.reset()
     backends.FAKE_RESPONSES.clear()

@@ -1,10 +1,15 @@
 """The workflow's JSON API: glue between HTTP and services/selectors, nothing more."""
 
+from typing import Any
+
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Form, Router
 from ninja.responses import Status
+from pydantic import ValidationError as PydanticValidationError
 
 from hotline.accounts.auth import request_actor
+from hotline.banks.services import Signal
 from hotline.cases import selectors
 from hotline.cases.categories import Category
 from hotline.cases.legal import LegalElements
@@ -12,6 +17,9 @@ from hotline.cases.models import MessageKind
 from hotline.cases.schemas import (
     ActionIn,
     ItemOut,
+    MatchIn,
+    MatchOut,
+    MatchResultOut,
     MessageIn,
     MessageOut,
     NoticeOut,
@@ -29,6 +37,7 @@ from hotline.cases.serializers import (
     receipt_out,
 )
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
+from hotline.cases.services.media import media_signals
 from hotline.cases.services.moderation import (
     ItemDecision,
     item_act,
@@ -36,17 +45,20 @@ from hotline.cases.services.moderation import (
     notice_acknowledge,
 )
 from hotline.cases.workflow import ItemAction
+from hotline.core.errors import InvalidInput
 
 router = Router(tags=["takedown workflow"])
 
 
-@router.post("/requests", response={200: ReceiptOut, 201: ReceiptOut})
-def submit_request(request: HttpRequest, body: RequestIn) -> Status[ReceiptOut]:
-    """File a takedown request. 201 with a receipt; 200 with the first receipt for a repeat."""
-    data = RequestInput(
+def _request_input(body: RequestIn, uploads: dict[int, list[dict[str, Any]]]) -> RequestInput:
+    items = [
+        ItemInput(url=i.url, signals=[s.dict() for s in i.signals] + uploads.get(n, []))
+        for n, i in enumerate(body.items, start=1)
+    ]
+    return RequestInput(
         category=Category(body.category),
         reasons=body.reasons,
-        items=[ItemInput(url=i.url, signals=[s.dict() for s in i.signals]) for i in body.items],
+        items=items,
         urgent=body.urgent,
         involves_minor=body.involves_minor,
         jurisdiction=body.jurisdiction,
@@ -54,12 +66,67 @@ def submit_request(request: HttpRequest, body: RequestIn) -> Status[ReceiptOut]:
         elements=LegalElements(**body.legal.dict()) if body.legal else LegalElements(),
         client_reference=body.client_reference,
     )
-    result = request_submit(actor=request_actor(request), data=data)
+
+
+def _file(
+    request: HttpRequest, body: RequestIn, uploads: dict[int, list[dict[str, Any]]]
+) -> Status[ReceiptOut]:
+    result = request_submit(actor=request_actor(request), data=_request_input(body, uploads))
     filed = selectors.request_get(
         actor=request_actor(request), case_id=result.request.case_id or ""
     )
     receipt = receipt_out(filed, duplicate_submission=not result.created)
     return Status(201 if result.created else 200, receipt)
+
+
+@router.post("/requests", response={200: ReceiptOut, 201: ReceiptOut})
+def submit_request(request: HttpRequest, body: RequestIn) -> Status[ReceiptOut]:
+    """File a takedown request. 201 with a receipt; 200 with the first receipt for a repeat."""
+    return _file(request, body, {})
+
+
+@router.post("/requests/upload", response={200: ReceiptOut, 201: ReceiptOut})
+def submit_request_with_media(request: HttpRequest, payload: Form[str]) -> Status[ReceiptOut]:
+    """The same request as multipart: `payload` holds the JSON, and each item's `media` names
+    the form field of its image or video. Files are hashed in memory and never stored."""
+    try:
+        body = RequestIn.model_validate_json(payload)
+    except PydanticValidationError as error:
+        raise InvalidInput(
+            "payload is not a valid request", details=_pydantic_details(error)
+        ) from error
+    uploads: dict[int, list[dict[str, Any]]] = {}
+    for n, item in enumerate(body.items, start=1):
+        if item.media is None:
+            continue
+        upload = request.FILES.get(item.media)
+        if upload is None:
+            raise InvalidInput(
+                f"items[{n}].media: no file in form field {item.media!r} "
+                f"(or larger than {settings.FILE_UPLOAD_MAX_MEMORY_SIZE // 2**20} MB)",
+                details=[{"element": f"items[{n}].media"}],
+            )
+        uploads[n] = media_signals(data=upload.read(), label=f"items[{n}].media")
+    return _file(request, body, uploads)
+
+
+def _pydantic_details(error: PydanticValidationError) -> list[dict[str, Any]]:
+    return [
+        {"element": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in error.errors()
+    ]
+
+
+@router.post("/match", response=list[MatchResultOut])
+def match(request: HttpRequest, body: MatchIn) -> list[MatchResultOut]:
+    """Match upload signals against hash banks (default: content confirmed removed)."""
+    signals = [Signal(type=s.type, value=s.value, quality=s.quality) for s in body.signals]
+    results = selectors.match_for_actor(
+        actor=request_actor(request), signals=signals, bank_names=body.banks
+    )
+    return [
+        MatchResultOut(query=n, matches=[MatchOut(**m) for m in matches])
+        for n, matches in enumerate(results)
+    ]
 
 
 @router.get("/requests", response=list[RequestSummaryOut])

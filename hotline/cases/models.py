@@ -128,3 +128,21 @@ class ItemCheck(models.Model):
 
     def __str__(self) -> str:
         return f"check of item {self.item_id}: {self.verdict}"
+
+
+class ItemLink(models.Model):
+    """The same content seen before: a new item's signals matched an earlier item's."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="links")
+    earlier_item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="later_links")
+    signal_type = models.CharField(max_length=10)
+    distance = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "earlier_item"], name="one_link_per_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} seen before as {self.earlier_item_id}"

@@ -15,11 +15,15 @@ from hotline.cases.workflow import RejectionReason
 class SignalIn(Schema):
     type: Literal["pdq", "md5", "sha256"]
     value: str = Field(max_length=64)
+    quality: int | None = Field(None, ge=0, le=100, description="PDQ quality; < 50 never matches")
 
 
 class ItemIn(Schema):
     url: str = Field("", max_length=4096, description="Exact URL of the message, room or file")
-    signals: list[SignalIn] = Field(default_factory=list, max_length=20)
+    signals: list[SignalIn] = Field(default_factory=list, max_length=40)
+    media: str | None = Field(
+        None, description="Multipart upload only: the form field holding this item's file"
+    )
 
 
 class LegalIn(Schema):
@@ -56,6 +60,15 @@ class CheckOut(Schema):
     final_url: str
 
 
+class SeenBeforeOut(Schema):
+    case_id: str | None = Field(description="Only for your own organisation's cases")
+    platform: str | None
+    state: str
+    removed_at: datetime | None
+    distance: int
+    message: str
+
+
 class ItemOut(Schema):
     id: int
     position: int
@@ -70,6 +83,7 @@ class ItemOut(Schema):
     acted_at: datetime | None
     confirmed_removed_at: datetime | None
     checks: list[CheckOut]
+    seen_before: list[SeenBeforeOut] = Field(default_factory=list)
 
 
 class NoticeSummaryOut(Schema):
@@ -131,6 +145,24 @@ class MessageIn(Schema):
     body: str = Field(min_length=1, max_length=20000)
     item_id: int | None = None
     reply_to: int | None = None
+
+
+class MatchIn(Schema):
+    signals: list[SignalIn] = Field(min_length=1, max_length=1000)
+    banks: list[str] | None = Field(None, description="Default: the known-content bank")
+
+
+class MatchOut(Schema):
+    entry_id: int
+    bank: str
+    signal_type: str
+    distance: int
+    case_id: str | None = Field(description="Only when the case's notice went to you")
+
+
+class MatchResultOut(Schema):
+    query: int
+    matches: list[MatchOut]
 
 
 class TriageItemOut(Schema):

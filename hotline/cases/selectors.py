@@ -1,9 +1,13 @@
 """Permission-scoped reads of the workflow: nobody reads another organisation's records."""
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
 from hotline.accounts.actors import Actor
-from hotline.cases.models import Item, ItemCheck, Message, Notice, TakedownRequest
+from hotline.banks.selectors import bank_match
+from hotline.banks.services import KNOWN_CONTENT_BANK, Signal
+from hotline.cases.models import Item, ItemCheck, ItemLink, Message, Notice, TakedownRequest
 from hotline.cases.services.access import notice_for_actor
 from hotline.cases.workflow import ItemState
 from hotline.core.errors import NotFound, PermissionDenied
@@ -21,9 +25,15 @@ def requests_for_actor(*, actor: Actor) -> QuerySet[TakedownRequest]:
 
 def request_get(*, actor: Actor, case_id: str) -> TakedownRequest:
     _require_reporter(actor)
+    links = ItemLink.objects.select_related(
+        "earlier_item__request", "earlier_item__platform"
+    ).order_by("distance", "earlier_item_id")
     items = (
         Item.objects.select_related("platform", "duplicate_of")
-        .prefetch_related(Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at")))
+        .prefetch_related(
+            Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at")),
+            Prefetch("links", queryset=links),
+        )
         .order_by("position")
     )
     request = (
@@ -78,3 +88,36 @@ def notice_items(*, notice: Notice) -> QuerySet[Item]:
 
 def notice_messages(*, notice: Notice) -> QuerySet[Message]:
     return notice.messages.order_by("created_at", "pk")
+
+
+def match_for_actor(
+    *, actor: Actor, signals: list[Signal], bank_names: list[str] | None
+) -> list[list[dict[str, Any]]]:
+    """Bank matches for an upload check; a case id is shown only to a party of its notice."""
+    if not (actor.is_moderator or actor.is_reporter):
+        raise PermissionDenied("only moderators and reporters match against banks")
+    results = bank_match(signals=signals, bank_names=bank_names or [KNOWN_CONTENT_BANK])
+    item_ids = {m.item_id for row in results for m in row if m.item_id is not None}
+    visible = _case_ids_visible_to(actor, item_ids)
+    return [
+        [
+            {
+                "entry_id": m.entry_id,
+                "bank": m.bank,
+                "signal_type": m.signal_type,
+                "distance": m.distance,
+                "case_id": visible.get(m.item_id) if m.item_id is not None else None,
+            }
+            for m in row
+        ]
+        for row in results
+    ]
+
+
+def _case_ids_visible_to(actor: Actor, item_ids: set[int]) -> dict[int, str]:
+    items = Item.objects.filter(pk__in=item_ids)
+    if actor.is_moderator:
+        items = items.filter(notice__platform__organisation_id=actor.organisation_id)
+    else:
+        items = items.filter(request__organisation_id=actor.organisation_id)
+    return {pk: case_id for pk, case_id in items.values_list("pk", "request__case_id") if case_id}

@@ -1,6 +1,6 @@
 """Turning workflow rows into API output shapes; no queries beyond prefetched relations."""
 
-from hotline.cases.models import Item, Message, Notice, TakedownRequest
+from hotline.cases.models import Item, ItemLink, Message, Notice, TakedownRequest
 from hotline.cases.schemas import (
     CheckOut,
     ItemOut,
@@ -8,6 +8,7 @@ from hotline.cases.schemas import (
     NoticeOut,
     NoticeSummaryOut,
     ReceiptOut,
+    SeenBeforeOut,
 )
 from hotline.cases.workflow import ItemState
 
@@ -82,14 +83,43 @@ def notice_out(notice: Notice, items: list[Item], messages: list[Message]) -> No
     )
 
 
+def seen_before_out(link: ItemLink, viewer_organisation_id: int) -> SeenBeforeOut:
+    """Another organisation's case is described but not named."""
+    earlier = link.earlier_item
+    own = earlier.request.organisation_id == viewer_organisation_id
+    case_id = earlier.request.case_id if own else None
+    platform = earlier.platform.name if earlier.platform else None
+    removed_at = earlier.confirmed_removed_at
+    where = f"case {case_id}" if case_id else "another organisation's case"
+    outcome = (
+        f"removed by {platform} on {removed_at:%Y-%m-%d}"
+        if removed_at and platform
+        else f"{earlier.state.replace('_', ' ')}" + (f" at {platform}" if platform else "")
+    )
+    return SeenBeforeOut(
+        case_id=case_id,
+        platform=platform,
+        state=earlier.state,
+        removed_at=removed_at,
+        distance=link.distance,
+        message=f"seen before in {where}, {outcome}",
+    )
+
+
 def receipt_out(request: TakedownRequest, *, duplicate_submission: bool) -> ReceiptOut:
     items = list(request.items.all())
+    viewer = request.organisation_id
+    outs = []
+    for item in items:
+        out = item_out(item)
+        out.seen_before = [seen_before_out(link, viewer) for link in item.links.all()]
+        outs.append(out)
     return ReceiptOut(
         case_id=request.case_id or "",
         created_at=request.created_at,
         duplicate_submission=duplicate_submission,
         urgent=request.urgent,
-        items=[item_out(i) for i in items],
+        items=outs,
         notices=[notice_summary_out(n) for n in request.notices.all()],
         triage_count=sum(1 for i in items if i.state == ItemState.TRIAGE),
     )

@@ -9,6 +9,7 @@ from hotline.cases.models import Item, ItemCheck, Message, MessageKind
 from hotline.cases.services.common import record, transition
 from hotline.cases.services.moderation import notice_close_if_settled
 from hotline.cases.services.notify import reopen_send
+from hotline.cases.services.prevention import item_bank_known
 from hotline.cases.workflow import WATCHED, ItemAction, ItemState
 from hotline.core import clock
 from hotline.verification.fetchers import Fetcher, FetchResult
@@ -73,6 +74,7 @@ def _act_on(item: Item, check: ItemCheck, judgement: Judgement) -> None:
                 at=check.checked_at,
                 check=check.pk,
             )
+            item_bank_known(item=item, actor=SYSTEM_ACTOR)
             assert item.notice is not None
             notice_close_if_settled(notice=item.notice, actor=SYSTEM_ACTOR)
         elif item.observed_gone_at is None:

@@ -1,34 +1,31 @@
 """Filing a takedown request: validate, record, route every item, send notices."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from hotline.accounts.actors import Actor
 from hotline.accounts.models import Organisation
+from hotline.banks.services import Signal, signal_problem
 from hotline.cases.categories import MINOR_CATEGORIES, Category
 from hotline.cases.legal import ItemLocation, LegalBasis, LegalElements, missing_elements
 from hotline.cases.models import Item, TakedownRequest
 from hotline.cases.services.common import record
+from hotline.cases.services.prevention import items_link_and_bank
 from hotline.cases.services.routing import route_items
 from hotline.core import clock
 from hotline.core.errors import InvalidInput, PermissionDenied
 from hotline.platforms.urls import InvalidUrl, normalise_url
 
 MAX_ITEMS = 1000
-SIGNAL_PATTERNS = {
-    "pdq": re.compile(r"^[0-9a-f]{64}$"),
-    "md5": re.compile(r"^[0-9a-f]{32}$"),
-    "sha256": re.compile(r"^[0-9a-f]{64}$"),
-}
 
 
 @dataclass(frozen=True)
 class ItemInput:
     url: str = ""
-    signals: list[dict[str, str]] = field(default_factory=list)
+    signals: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -107,22 +104,15 @@ def _item_problems(index: int, item: ItemInput) -> list[dict[str, str]]:
         except InvalidUrl as error:
             problems.append({"element": f"items[{index}].url", "message": str(error)})
     for signal in item.signals:
-        kind, value = signal.get("type", ""), signal.get("value", "").lower()
-        pattern = SIGNAL_PATTERNS.get(kind)
-        if pattern is None:
-            problems.append(
-                {
-                    "element": f"items[{index}].signals",
-                    "message": f"unknown signal type {kind!r}; use {sorted(SIGNAL_PATTERNS)}",
-                }
+        problem = signal_problem(
+            Signal(
+                type=signal.get("type", ""),
+                value=signal.get("value", ""),
+                quality=signal.get("quality"),
             )
-        elif not pattern.match(value):
-            problems.append(
-                {
-                    "element": f"items[{index}].signals",
-                    "message": f"{kind} value {value[:80]!r} is not valid hex of the right length",
-                }
-            )
+        )
+        if problem:
+            problems.append({"element": f"items[{index}].signals", "message": problem})
     return problems
 
 
@@ -155,6 +145,7 @@ def _create(actor: Actor, data: RequestInput) -> TakedownRequest:
     )
     items = [_item(request, position, item) for position, item in enumerate(data.items, 1)]
     route_items(request=request, items=items, actor=actor.label, now=now)
+    items_link_and_bank(items=items, actor=actor.label, now=now)
     return request
 
 
@@ -170,5 +161,12 @@ def _item(request: TakedownRequest, position: int, data: ItemInput) -> Item:
         url=data.url.strip(),
         normalised_url=normalised.url if normalised else "",
         host=normalised.host if normalised else "",
-        signals=[{"type": s["type"], "value": s["value"].lower()} for s in data.signals],
+        signals=[_signal_row(s) for s in data.signals],
     )
+
+
+def _signal_row(signal: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {"type": signal["type"], "value": signal["value"].lower()}
+    if signal.get("quality") is not None:
+        row["quality"] = signal["quality"]
+    return row

@@ -89,6 +89,11 @@ def _check_decision(decision: ItemDecision) -> None:
             "a rejection needs a reason: one of " + ", ".join(r.value for r in RejectionReason),
             details=[{"element": "reason"}],
         )
+    if decision.action != ItemAction.REJECT and decision.reason is not None:
+        raise InvalidInput(
+            "a reason belongs only to a rejection; use note for other remarks",
+            details=[{"element": "reason"}],
+        )
     if decision.action == ItemAction.NEED_INFO and not decision.question.strip():
         raise InvalidInput(
             "needs_info needs the question to ask", details=[{"element": "question"}]

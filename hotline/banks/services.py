@@ -1,0 +1,140 @@
+"""Every write to hash banks; each change bumps the bank's version and is audited."""
+
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+
+from hotline.audit.services import audit_record
+from hotline.banks.models import Bank, BankEntry, SignalType
+from hotline.core import clock
+from hotline.core.errors import Conflict, InvalidInput, NotFound
+
+HEX_LENGTH = {SignalType.PDQ: 64, SignalType.MD5: 32, SignalType.SHA256: 64}
+_HEX = re.compile(r"^[0-9a-f]+$")
+KNOWN_CONTENT_BANK = "known-content"
+
+
+@dataclass(frozen=True)
+class Signal:
+    type: str
+    value: str
+    quality: int | None = None
+
+
+def signal_problem(signal: Signal) -> str | None:
+    """Why a signal is unusable as given, or None."""
+    length = HEX_LENGTH.get(signal.type)  # type: ignore[call-overload]
+    if length is None:
+        return f"unknown signal type {signal.type!r}; use pdq, md5 or sha256"
+    value = signal.value.lower()
+    if len(value) != length or not _HEX.match(value):
+        return f"{signal.type} must be {length} hex characters, got {signal.value[:80]!r}"
+    if signal.quality is not None and not 0 <= signal.quality <= 100:
+        return f"quality must be 0-100, got {signal.quality}"
+    return None
+
+
+@transaction.atomic
+def bank_create(*, name: str, description: str = "", threshold: int = 31, actor: str) -> Bank:
+    if not 0 <= threshold <= 64:
+        raise InvalidInput("a PDQ threshold is between 0 and 64 bits")
+    if Bank.objects.filter(name=name).exists():
+        raise Conflict(f"a bank named {name!r} already exists")
+    bank = Bank.objects.create(
+        name=name, description=description, threshold=threshold, created_at=clock.now()
+    )
+    audit_record(
+        tag="bank:create",
+        actor=actor,
+        subject=f"bank:{bank.pk}",
+        payload={"name": name, "threshold": threshold},
+    )
+    return bank
+
+
+def bank_ensure(*, name: str, description: str, actor: str) -> Bank:
+    """The named bank, created on first use (inside the caller's transaction)."""
+    bank = Bank.objects.filter(name=name).first()
+    return bank or bank_create(name=name, description=description, actor=actor)
+
+
+@transaction.atomic
+def bank_add(
+    *, bank: Bank, signals: list[Signal], source: str, item_id: int | None = None, actor: str
+) -> list[BankEntry]:
+    """Add signals; a value already live in the bank is not added twice."""
+    for signal in signals:
+        problem = signal_problem(signal)
+        if problem:
+            raise InvalidInput(problem)
+    locked = Bank.objects.select_for_update().get(pk=bank.pk)
+    version = locked.version + 1
+    existing = set(
+        BankEntry.objects.filter(bank=locked, removed_version=None).values_list(
+            "signal_type", "value"
+        )
+    )
+    now, added = clock.now(), []
+    for s in signals:
+        key = (s.type, s.value.lower())
+        if key in existing:
+            continue
+        existing.add(key)
+        added.append(
+            BankEntry(
+                bank=locked,
+                signal_type=s.type,
+                value=key[1],
+                quality=s.quality,
+                source=source,
+                item_id=item_id,
+                added_version=version,
+                created_at=now,
+            )
+        )
+    if added:
+        BankEntry.objects.bulk_create(added)
+        Bank.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+        audit_record(
+            tag="bank:add",
+            actor=actor,
+            subject=f"bank:{locked.pk}",
+            payload={"source": source, "count": len(added), "version": version},
+        )
+    bank.version = version if added else locked.version
+    return added
+
+
+@transaction.atomic
+def bank_remove(*, bank: Bank, entry_ids: list[int], actor: str) -> int:
+    locked = Bank.objects.select_for_update().get(pk=bank.pk)
+    entries = BankEntry.objects.filter(bank=locked, pk__in=entry_ids, removed_version=None)
+    count = entries.count()
+    if count == 0:
+        raise NotFound(f"no live entries {entry_ids} in bank {bank.name}")
+    version = locked.version + 1
+    entries.update(removed_version=version)
+    Bank.objects.filter(pk=locked.pk).update(version=version)
+    audit_record(
+        tag="bank:remove",
+        actor=actor,
+        subject=f"bank:{locked.pk}",
+        payload={"entries": sorted(entry_ids), "version": version},
+    )
+    bank.version = version
+    return count
+
+
+def bank_remove_item(*, item_id: int, actor: str) -> int:
+    """Remove every entry that came from an item, in every bank (consent withdrawn, error)."""
+    removed = 0
+    for bank in Bank.objects.filter(
+        entries__item_id=item_id, entries__removed_version=None
+    ).distinct():
+        ids = list(
+            bank.entries.filter(item_id=item_id, removed_version=None).values_list("pk", flat=True)
+        )
+        removed += bank_remove(bank=bank, entry_ids=ids, actor=actor)
+    return removed
