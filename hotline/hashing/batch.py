@@ -1,0 +1,163 @@
+"""Hash many media files on every core, in input order, with per-file errors and a progress bar."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal
+
+from tqdm import tqdm
+
+from hotline.hashing.errors import EmptyMedia, MediaError, NotMedia
+from hotline.hashing.images import hash_image_file
+from hotline.hashing.signals import DEFAULT_LIMITS, ImageSignals, Limits, VideoSignals
+from hotline.hashing.videos import (
+    DEFAULT_DEDUPE_DISTANCE,
+    DEFAULT_FPS,
+    hash_video_file,
+    looks_like_video,
+)
+
+Kind = Literal["image", "video"]
+Signals = ImageSignals | VideoSignals
+# Native libraries must not start a thread pool per worker: the workers already fill the cores.
+_SINGLE_THREAD_ENV = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+)
+_AHEAD_PER_WORKER = 4  # tasks queued per worker: keeps cores busy, bounds memory
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How each file is hashed."""
+
+    fps: float = DEFAULT_FPS
+    dedupe_distance: int = DEFAULT_DEDUPE_DISTANCE
+    limits: Limits = DEFAULT_LIMITS
+
+
+@dataclass(frozen=True, slots=True)
+class MediaResult:
+    """The outcome for one file: signals, or an error message naming the problem."""
+
+    path: str
+    signals: Signals | None = None
+    error: str | None = None
+
+    @property
+    def kind(self) -> Kind | None:
+        """ "image" or "video" for a hashed file, None for a failure."""
+        if self.signals is None:
+            return None
+        return "image" if isinstance(self.signals, ImageSignals) else "video"
+
+
+def hash_media_file(
+    path: str | os.PathLike[str],
+    *,
+    fps: float = DEFAULT_FPS,
+    dedupe_distance: int = DEFAULT_DEDUPE_DISTANCE,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Signals:
+    """Hash an image or a video, telling them apart by content rather than by file name."""
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    if not head:
+        raise EmptyMedia("file is empty")
+    if not looks_like_video(head):
+        try:
+            return hash_image_file(path, limits)
+        except NotMedia:
+            pass  # not an image Pillow knows: FFmpeg may still read it as a video
+    try:
+        return hash_video_file(path, fps=fps, dedupe_distance=dedupe_distance, limits=limits)
+    except NotMedia as exc:
+        raise NotMedia("not a recognised image or video format") from exc
+
+
+def hash_one(path: str, options: Options = Options()) -> MediaResult:
+    """Hash one file, turning every failure into an error result."""
+    try:
+        signals = hash_media_file(
+            path, fps=options.fps, dedupe_distance=options.dedupe_distance, limits=options.limits
+        )
+    except MediaError as exc:
+        return MediaResult(path, error=str(exc))
+    except OSError as exc:
+        return MediaResult(path, error=exc.strerror or str(exc))
+    except Exception as exc:
+        return MediaResult(path, error=f"internal error ({type(exc).__name__}): {exc}")
+    return MediaResult(path, signals=signals)
+
+
+def hash_files(
+    paths: Sequence[str],
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    options: Options = Options(),
+) -> Iterator[MediaResult]:
+    """Yield one result per path, in input order, hashing on ``workers`` processes (all cores)."""
+    count = workers or os.cpu_count() or 1
+    with tqdm(total=len(paths), file=sys.stderr, disable=not progress, unit="file") as bar:
+        if count == 1 or len(paths) <= 1:
+            results: Iterable[MediaResult] = (hash_one(p, options) for p in paths)
+        else:
+            results = _in_pool(paths, min(count, len(paths)), options)
+        for result in results:
+            bar.update(1)
+            yield result
+
+
+def _in_pool(paths: Sequence[str], workers: int, options: Options) -> Iterator[MediaResult]:
+    todo = deque(paths)
+    pending: deque[tuple[str, Future[MediaResult]]] = deque()
+    with _single_threaded_natives():
+        pool = _new_pool(workers)
+        try:
+            while todo or pending:
+                while todo and len(pending) < workers * _AHEAD_PER_WORKER:
+                    path = todo.popleft()
+                    pending.append((path, pool.submit(hash_one, path, options)))
+                path, future = pending.popleft()
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    # A decoder crashed its process: report this file, retry the others.
+                    yield MediaResult(path, error="the hashing process crashed on this file")
+                    pool.shutdown(cancel_futures=True)
+                    pool = _new_pool(workers)
+                    todo.extendleft(reversed([p for p, _ in pending]))
+                    pending.clear()
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver, not fork: the caller may be a threaded server, where fork can deadlock.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
+@contextmanager
+def _single_threaded_natives() -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in _SINGLE_THREAD_ENV}
+    for name in _SINGLE_THREAD_ENV:
+        os.environ.setdefault(name, "1")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -1,0 +1,206 @@
+"""Video signals: vPDQ (PDQ of frames sampled in time, deduplicated), MD5 and SHA-256 via PyAV."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from hotline.hashing import pdq
+from hotline.hashing.errors import (
+    EmptyMedia,
+    NotMedia,
+    TruncatedMedia,
+    VideoTooLarge,
+    VideoTooLong,
+)
+from hotline.hashing.signals import DEFAULT_LIMITS, Limits, VideoFrame, VideoSignals
+
+DEFAULT_FPS = 1.0
+# A sampled frame whose hash is within this distance of the last kept frame is dropped.
+# 0 drops exact repeats only, as Meta's vpdq `dedupe` does; raise it to thin static scenes.
+DEFAULT_DEDUPE_DISTANCE = 0
+_YUV8_FORMATS = frozenset(
+    f"{p}{s}" for p in ("yuv", "yuvj") for s in ("420p", "422p", "444p", "440p", "411p", "410p")
+) | {"nv12", "nv21"}
+_AVCOL_RANGE_JPEG = 2  # FFmpeg's full-range flag
+# Only real video containers: FFmpeg would otherwise render text files as video (tty) or
+# follow playlists (hls, concat) to other files and URLs.
+_DEMUXERS = "mov,matroska,webm,avi,flv,mpegts,mpeg,ogg,asf"
+_CHUNK = 1 << 20
+_TIME_SLACK = 1e-3  # seconds; timestamps are rounded to the container's time base
+
+
+def hash_video_file(
+    path: str | os.PathLike[str],
+    *,
+    fps: float = DEFAULT_FPS,
+    dedupe_distance: int = DEFAULT_DEDUPE_DISTANCE,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VideoSignals:
+    """Hash a video file without reading it into memory."""
+    if os.path.getsize(path) == 0:
+        raise EmptyMedia("file is empty")
+    with open(path, "rb") as handle:
+        md5, sha256 = _digests(handle)
+        handle.seek(0)
+        head = handle.read(64)
+        handle.seek(0)
+        return _hash_stream(handle, head, md5, sha256, fps, dedupe_distance, limits)
+
+
+def hash_video_bytes(
+    data: bytes,
+    *,
+    fps: float = DEFAULT_FPS,
+    dedupe_distance: int = DEFAULT_DEDUPE_DISTANCE,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VideoSignals:
+    """Hash an encoded video held in memory."""
+    if not data:
+        raise EmptyMedia("file is empty")
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    sha256 = hashlib.sha256(data).hexdigest()
+    return _hash_stream(io.BytesIO(data), data[:64], md5, sha256, fps, dedupe_distance, limits)
+
+
+def looks_like_video(head: bytes) -> bool:
+    """Whether the first bytes carry the signature of a common video container."""
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        # ISO media: HEIF/AVIF stills share the box layout; their brands mark them as images.
+        return head[8:12] not in (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"avis")
+    return (
+        head.startswith((b"\x1a\x45\xdf\xa3", b"FLV", b"OggS", b"\x00\x00\x01\xba"))
+        or head.startswith(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11")  # ASF / WMV
+        or (head.startswith(b"RIFF") and head[8:12] == b"AVI ")
+    )  # MPEG-TS has no reliable signature: it is found by trying FFmpeg after Pillow
+
+
+def _digests(handle: BinaryIO) -> tuple[str, str]:
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    while chunk := handle.read(_CHUNK):
+        md5.update(chunk)
+        sha256.update(chunk)
+    return md5.hexdigest(), sha256.hexdigest()
+
+
+def _hash_stream(
+    source: BinaryIO,
+    head: bytes,
+    md5: str,
+    sha256: str,
+    fps: float,
+    dedupe_distance: int,
+    limits: Limits,
+) -> VideoSignals:
+    if fps <= 0:
+        raise ValueError("fps must be positive")
+    try:
+        container = av.open(source, mode="r", options={"format_whitelist": _DEMUXERS})
+    except av.error.FFmpegError as exc:
+        if looks_like_video(head):
+            raise TruncatedMedia(f"video container is truncated or corrupt: {exc}") from exc
+        raise NotMedia("not a recognised video format") from exc
+    with container:
+        if not container.streams.video:
+            raise NotMedia("file has no video stream")
+        stream = container.streams.video[0]
+        width, height = _check_metadata(container, stream, limits)
+        frames, last_time = _sampled_frames(container, stream, fps, dedupe_distance, limits)
+        duration = _duration(container, stream) or last_time
+    return VideoSignals(tuple(frames), md5, sha256, duration, width, height)
+
+
+def _check_metadata(container: Any, stream: Any, limits: Limits) -> tuple[int, int]:
+    """Refuse from the header alone, before any frame is decoded."""
+    width, height = int(stream.codec_context.width), int(stream.codec_context.height)
+    _check_size(width, height, limits)
+    duration = _duration(container, stream)
+    if duration > limits.max_video_seconds:
+        raise VideoTooLong(
+            f"video lasts {duration:.1f} s, over the limit of {limits.max_video_seconds:g} s"
+        )
+    return width, height
+
+
+def _check_size(width: int, height: int, limits: Limits) -> None:
+    if width * height > limits.max_video_pixels:
+        raise VideoTooLarge(
+            f"video frames are {width}x{height} = {width * height} pixels, "
+            f"over the limit of {limits.max_video_pixels}"
+        )
+
+
+def _duration(container: Any, stream: Any) -> float:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return float(container.duration) / av.time_base
+    return 0.0
+
+
+def _sampled_frames(
+    container: Any, stream: Any, fps: float, dedupe_distance: int, limits: Limits
+) -> tuple[list[VideoFrame], float]:
+    interval, next_time, last_time = 1.0 / fps, 0.0, 0.0
+    kept: list[VideoFrame] = []
+    for timestamp, frame in _decoded(container, stream, limits):
+        last_time = timestamp
+        if timestamp + _TIME_SLACK < next_time:
+            continue
+        # Skip whole intervals after a gap so one late frame does not trigger a burst.
+        while next_time <= timestamp + _TIME_SLACK:
+            next_time += interval
+        hashed = hash_frame(frame, timestamp)
+        if kept and pdq.hamming(hashed.pdq, kept[-1].pdq) <= dedupe_distance:
+            continue
+        kept.append(hashed)
+    if not kept:
+        raise TruncatedMedia("video has no decodable frames")
+    return kept, last_time
+
+
+def _decoded(container: Any, stream: Any, limits: Limits) -> Iterator[tuple[float, Any]]:
+    """Decoded frames with their time from the stream start, enforcing limits as they come."""
+    start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+    rate = float(stream.average_rate) if stream.average_rate else 30.0
+    try:
+        for index, frame in enumerate(container.decode(stream)):
+            # Headers can lie: the limits are checked again on what is actually decoded.
+            _check_size(frame.width, frame.height, limits)
+            timestamp = float(frame.time) - start if frame.time is not None else index / rate
+            if timestamp > limits.max_video_seconds:
+                raise VideoTooLong(f"video runs past {limits.max_video_seconds:g} s, the limit")
+            yield max(0.0, timestamp), frame
+    except av.error.FFmpegError as exc:
+        raise TruncatedMedia(f"video data is truncated or corrupt: {exc}") from exc
+
+
+def hash_frame(frame: Any, timestamp: float) -> VideoFrame:
+    """PDQ of one decoded PyAV video frame, from its luma at full resolution."""
+    luma, limited_range = _luma(frame)
+    height, width = luma.shape
+    if not pdq.hashable((height, width)):
+        return VideoFrame(round(timestamp, 3), pdq.ZERO_HEX, 0)
+    buffer64 = pdq.buffer64_from_luma(luma, (height, width))
+    coeffs = pdq.dct16(buffer64)  # PDQ's bits ignore an affine change of luma; quality does not
+    if limited_range:
+        buffer64 = (buffer64 - np.float32(16.0)) * np.float32(255.0 / 219.0)
+    return VideoFrame(round(timestamp, 3), pdq.hex_from_dct(coeffs), pdq.quality_of(buffer64))
+
+
+def _luma(frame: Any) -> tuple[npt.NDArray[np.uint8], bool]:
+    """The Y plane as is (no rounding through a scaler) when 8-bit YUV, else swscale's gray."""
+    name = frame.format.name
+    if name not in _YUV8_FORMATS:
+        return frame.to_ndarray(format="gray"), False
+    plane = frame.planes[0]
+    rows = np.frombuffer(plane, dtype=np.uint8).reshape(frame.height, plane.line_size)
+    full_range = "yuvj" in name or int(frame.color_range or 0) == _AVCOL_RANGE_JPEG
+    return rows[:, : frame.width], not full_range

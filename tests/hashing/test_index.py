@@ -1,0 +1,273 @@
+"""HammingIndex answers exactly what brute force answers, through adds, removes and reloads."""
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from hotline.hashing.index import (
+    HammingIndex,
+    HexParseError,
+    as_words,
+    brute_force_range,
+    hashes_from_hex,
+    hashes_to_hex,
+    table_radii,
+)
+
+RADII = [0, 1, 8, 31, 40]
+
+
+def random_bank(n: int, seed: int) -> npt.NDArray[np.uint64]:
+    return np.random.default_rng(seed).integers(0, 2**64, (n, 4), dtype=np.uint64)
+
+
+def clustered_bank(n: int, seed: int, spread: int = 10) -> npt.NDArray[np.uint64]:
+    """Clusters of near-duplicates around centres with biased, correlated bits."""
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0.2, 0.8, 256)
+    draws = rng.random((max(1, n // 8), 256)) < p
+    draws[:, 1::2] = np.where(rng.random(draws[:, 1::2].shape) < 0.8, draws[:, ::2], draws[:, 1::2])
+    centres = np.packbits(draws, axis=1).view(np.uint64)
+    bank = centres[rng.integers(0, centres.shape[0], n)]
+    return perturb(bank, rng, spread)
+
+
+def perturb(
+    bank: npt.NDArray[np.uint64], rng: np.random.Generator, most: int
+) -> npt.NDArray[np.uint64]:
+    """Flip up to `most` random bits of each row."""
+    out = bank.copy()
+    rows = np.arange(out.shape[0])
+    k = rng.integers(0, most + 1, out.shape[0])
+    for j in range(most):
+        bit = rng.integers(0, 256, out.shape[0])
+        val = np.where(j < k, np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64)), 0)
+        out[rows, bit // 64] ^= val.astype(np.uint64)
+    return out
+
+
+def expected(bank, ids, query, radius):
+    rows, dist = brute_force_range(bank, query, radius)
+    return sorted(zip(ids[rows].tolist(), dist.tolist(), strict=True), key=lambda p: (p[1], p[0]))
+
+
+def queries_near(bank, seed, n=60):
+    rng = np.random.default_rng(seed)
+    near = perturb(bank[rng.integers(0, bank.shape[0], n)], rng, 30)
+    return np.concatenate([near, random_bank(10, seed + 1)])
+
+
+@pytest.fixture(scope="module", params=["random", "clustered"])
+def bank(request):
+    n = 20_000
+    return random_bank(n, 1) if request.param == "random" else clustered_bank(n, 2)
+
+
+@pytest.fixture(scope="module")
+def index_and_ids(bank):
+    ids = np.random.default_rng(3).permutation(bank.shape[0]).astype(np.int64) * 7919 - 10**12
+    index = HammingIndex()
+    index.add(ids, bank)
+    return index, ids
+
+
+@pytest.mark.parametrize("radius", RADII)
+def test_batch_equals_brute_force(bank, index_and_ids, radius):
+    index, ids = index_and_ids
+    queries = queries_near(bank, radius)
+    got = index.query_batch(queries, radius)
+    assert got == [expected(bank, ids, q, radius) for q in queries]
+
+
+@pytest.mark.parametrize("radius", [0, 31, 40])
+def test_single_query_equals_batch_and_hex_input(bank, index_and_ids, radius):
+    index, ids = index_and_ids
+    for q in queries_near(bank, 100 + radius, n=15):
+        want = expected(bank, ids, q, radius)
+        assert index.query(q, radius) == want
+        assert index.query(hashes_to_hex(q[None])[0], radius) == want
+
+
+@pytest.mark.parametrize("radius", [64, 128, 256])
+def test_large_radius_falls_back_to_scan_exactly(bank, index_and_ids, radius):
+    index, ids = index_and_ids
+    queries = queries_near(bank, 7, n=3)
+    assert index.query_batch(queries, radius) == [expected(bank, ids, q, radius) for q in queries]
+
+
+def test_clustered_bank_has_real_neighbourhoods(bank, index_and_ids):
+    index, _ = index_and_ids
+    res = index.query_batch_arrays(queries_near(bank, 5), 31)
+    assert res.ids.shape[0] >= 60  # every near query finds at least its source row
+    assert index.last_candidates > 0
+
+
+def test_table_radii_meet_the_pigeonhole_bound():
+    for radius in range(0, 80):
+        for tables in range(1, 33):
+            r = table_radii(radius, tables)
+            assert int((r + 1).sum()) == radius + 1
+            assert r.max() - r.min() <= 1
+
+
+def test_incremental_add_remove_readd_matches_brute_force():
+    bank = clustered_bank(6_000, 11, spread=6)
+    ids = np.arange(bank.shape[0], dtype=np.int64) * -3
+    index = HammingIndex()
+    for chunk in np.array_split(np.arange(bank.shape[0]), 7):  # crosses several redesigns
+        index.add(ids[chunk], bank[chunk])
+    assert len(index) == bank.shape[0]
+    gone = ids[::3]
+    assert index.remove(np.concatenate([gone, gone[:5], [12345]])) == gone.shape[0]
+    keep = np.ones(bank.shape[0], bool)
+    keep[::3] = False
+    queries = queries_near(bank, 12, n=40)
+    assert len(index) == int(keep.sum())
+    assert index.query_batch(queries) == [expected(bank[keep], ids[keep], q, 31) for q in queries]
+    index.add(gone[:100], bank[::3][:100])
+    keep[::3][:100] = True
+    keep_idx = np.flatnonzero(keep)
+    want = [expected(bank[keep_idx], ids[keep_idx], q, 31) for q in queries]
+    assert index.query_batch(queries) == want
+
+
+def test_same_id_replaces_hash_and_identical_pair_is_noop():
+    bank = random_bank(3, 4)
+    index = HammingIndex()
+    index.add([5, 6], bank[:2])
+    index.add([5, 5], bank[:2])  # last one wins, even within one call
+    assert len(index) == 2
+    assert index.query(bank[0], 0) == []
+    assert index.query(bank[1], 0) == [(5, 0), (6, 0)]
+    index.add([6], bank[1:2])
+    assert len(index) == 2
+    assert 6 in index
+    assert 7 not in index
+    assert "6" not in index
+
+
+def test_opaque_ids_extremes():
+    bank = random_bank(4, 5)
+    ids = np.array([np.iinfo(np.int64).min, -1, 0, np.iinfo(np.int64).max])
+    index = HammingIndex()
+    index.add(ids, bank)
+    for i, h in enumerate(bank):
+        assert index.query(h, 0) == [(int(ids[i]), 0)]
+    assert index.remove(ids[:2]) == 2
+    assert index.query(bank[0], 0) == []
+    with pytest.raises(ValueError, match="int64"):
+        index.add(np.array([2**64 - 1], np.uint64), bank[:1])
+
+
+def test_empty_index_and_empty_batch():
+    index = HammingIndex(expected_size=1000)
+    q = random_bank(2, 6)
+    assert len(index) == 0
+    assert index.query(q[0]) == []
+    assert index.query_batch(q) == [[], []]
+    assert index.query_batch(q[:0]) == []
+    assert index.remove([1, 2]) == 0
+    index.add(np.array([], np.int64), q[:0])
+    assert len(index) == 0
+
+
+def test_uint8_and_word_layouts_agree():
+    bank = random_bank(50, 7)
+    as_bytes = bank.view(np.uint8).reshape(-1, 32)
+    a, b = HammingIndex(), HammingIndex()
+    a.add(np.arange(50), bank)
+    b.add(np.arange(50), as_bytes)
+    assert a.query_batch(bank, 100) == b.query_batch(as_bytes, 100)
+    np.testing.assert_array_equal(as_words(as_bytes), bank)
+
+
+def test_bad_inputs_are_rejected():
+    index = HammingIndex()
+    with pytest.raises(ValueError, match="ids for"):
+        index.add([1, 2], random_bank(1, 8))
+    with pytest.raises(ValueError, match="uint64"):
+        index.add([1], np.zeros((1, 3), np.uint64))
+    with pytest.raises(ValueError, match="radius"):
+        index.query(random_bank(1, 8)[0], -1)
+    with pytest.raises(ValueError, match="radius"):
+        index.query(random_bank(1, 8)[0], 257)
+    with pytest.raises(ValueError, match="one hash"):
+        index.query(random_bank(2, 8))
+
+
+def test_save_load_round_trip(tmp_path: Path):
+    bank = clustered_bank(5_000, 9)
+    ids = np.arange(bank.shape[0], dtype=np.int64) - 2_500
+    index = HammingIndex()
+    index.add(ids, bank)
+    index.remove(ids[:1_000:2])
+    path = tmp_path / "bank.idx"
+    index.save(path)
+    loaded = HammingIndex.load(path)
+    assert len(loaded) == len(index)
+    for a, b in zip(index.items(), loaded.items(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    queries = queries_near(bank, 10)
+    assert loaded.query_batch(queries) == index.query_batch(queries)
+    assert not (tmp_path / "bank.idx.tmp").exists()
+
+
+def test_load_rejects_other_files(tmp_path: Path):
+    path = tmp_path / "x.npz"
+    np.savez(path, ids=np.zeros(1))
+    with pytest.raises(ValueError, match="not a hotline-hamming-index"):
+        HammingIndex.load(path)
+    np.savez(path, format=np.array("hotline-hamming-index"), version=np.array(99))
+    with pytest.raises(ValueError, match="version 99"):
+        HammingIndex.load(path)
+
+
+def test_hex_round_trip_and_errors():
+    bank = random_bank(100, 10)
+    text = hashes_to_hex(bank)
+    assert all(len(t) == 64 for t in text)
+    np.testing.assert_array_equal(as_words(hashes_from_hex(text)), bank)
+    np.testing.assert_array_equal(hashes_from_hex([t.upper() for t in text]), hashes_from_hex(text))
+    assert hashes_from_hex([]).shape == (0, 32)
+    with pytest.raises(HexParseError, match="hash 2: expected 64 hex characters, got 63") as e:
+        hashes_from_hex([text[0], text[1], text[2][:-1]])
+    assert e.value.index == 2
+    with pytest.raises(HexParseError, match="hash 1: character 4 is not a hex digit: 'g'"):
+        hashes_from_hex([text[0], text[1][:3] + "g" + text[1][4:]])
+    with pytest.raises(HexParseError, match="hash 0: character 64"):
+        hashes_from_hex([text[0][:-1] + "é"])
+    with pytest.raises(HexParseError, match="hash 0"):
+        hashes_from_hex([text[0][:10] + " " + text[0][11:]])
+
+
+def test_brute_force_oracle_on_hand_built_hashes():
+    zero = np.zeros((1, 32), np.uint8)
+    bank = np.zeros((3, 32), np.uint8)
+    bank[1, 0] = 0b111
+    bank[2, :] = 0xFF
+    rows, dist = brute_force_range(bank, zero, 31)
+    assert rows.tolist() == [0, 1]
+    assert dist.tolist() == [0, 3]
+
+
+def test_delta_growth_then_rebuild_and_compaction_stay_exact():
+    bank = random_bank(48_000, 13)
+    bank[40_000:] = perturb(bank[:8_000], np.random.default_rng(14), 12)  # near-copies
+    ids = np.arange(bank.shape[0], dtype=np.int64)
+    index = HammingIndex()
+    index.add(ids[:40_000], bank[:40_000])
+    queries = queries_near(bank, 15, n=40)
+    for stop in range(40_700, 48_000, 700):  # the delta outgrows its first capacity
+        index.add(ids[stop - 700 : stop], bank[stop - 700 : stop])
+        if stop in (40_700, 44_900, 47_500):
+            want = [expected(bank[:stop], ids[:stop], q, 31) for q in queries]
+            assert index.query_batch(queries) == want
+    index.add(ids[47_600:], bank[47_600:])
+    assert len(index) == 48_000
+    assert index.remove(ids[::2]) == 24_000  # past the tombstone share: compacts
+    assert len(index) == 24_000
+    want = [expected(bank[1::2], ids[1::2], q, 31) for q in queries]
+    assert index.query_batch(queries) == want
+    assert index.query_batch(queries, 0) == [expected(bank[1::2], ids[1::2], q, 0) for q in queries]
