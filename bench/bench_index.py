@@ -10,11 +10,13 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse
+import ctypes
 import multiprocessing as mp
 import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import faiss
 import numpy as np
@@ -23,6 +25,8 @@ import numpy.typing as npt
 from hotline.hashing.index import BatchResult, HammingIndex
 
 RADIUS = 31
+Hits = set[tuple[int, int]]  # one query's (id, distance) pairs
+_R = TypeVar("_R")
 U64 = npt.NDArray[np.uint64]
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 
@@ -91,33 +95,35 @@ class Row:
     note: str = ""
 
 
-def in_child(fn: Callable[[], tuple[Row, list[set]]]) -> tuple[Row, list[set]]:
+def in_child(fn: Callable[[], _R]) -> _R:
     """Run fn in a forked child, so that its RSS growth is its own memory, then free it all."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
 
     def target() -> None:
+        # Hand the parent's freed heap back to the OS, so that new allocations show in RSS.
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
         child.send(fn())
 
     proc = ctx.Process(target=target)
     proc.start()
-    out = parent.recv()
+    out: _R = parent.recv()
     proc.join()
     return out
 
 
-def best_of(runs: int, fn: Callable[[], object]) -> tuple[object, float, float]:
+def best_of(runs: int, fn: Callable[[], _R]) -> tuple[_R, float, float]:
     """Result, best wall time and best CPU time of `runs` calls."""
-    walls, cpus, out = [], [], None
+    walls, cpus, outs = [], [], []
     for _ in range(runs):
         c0, t0 = time.process_time(), time.perf_counter()
-        out = fn()
+        outs.append(fn())
         walls.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
-    return out, min(walls), min(cpus)
+    return outs[-1], min(walls), min(cpus)
 
 
-def as_sets(lims, ids, dist) -> list[set]:
+def as_sets(lims: Any, ids: Any, dist: Any) -> list[Hits]:
     return [
         set(
             zip(
@@ -132,7 +138,7 @@ def as_sets(lims, ids, dist) -> list[set]:
 
 def bench_hotline(
     bank: U64, queries: U64, sample: U64, n_single: int
-) -> tuple[list[Row], list[set]]:
+) -> tuple[list[Row], list[Hits]]:
     before = rss_bytes()
     index = HammingIndex(expected_size=bank.shape[0])
     _, build, _ = best_of(1, lambda: index.add(np.arange(bank.shape[0]), bank))
@@ -157,22 +163,23 @@ def bench_hotline(
 
 
 def bench_faiss(
-    name: str, make: Callable[[], object], bank: U64, sample: U64, nflips: tuple[int, ...] = ()
-) -> tuple[list[Row], list[list[set]]]:
+    name: str, make: Callable[[], Any], bank: U64, sample: U64, nflips: tuple[int, ...] = ()
+) -> tuple[list[Row], list[list[Hits]]]:
     faiss.omp_set_num_threads(1)
     before = rss_bytes()
     index = make()
-    _, build, _ = best_of(1, lambda: index.add(bank.view(np.uint8)))  # type: ignore[attr-defined]
+    _, build, _ = best_of(1, lambda: index.add(bank.view(np.uint8)))
     mem = (rss_bytes() - before) / 1e6
-    rows, found = [], []
+    rows: list[Row] = []
+    found: list[list[Hits]] = []
     for nflip in nflips or (None,):
         label = name
         if nflip is not None:
-            index.nflip = nflip  # type: ignore[attr-defined]
+            index.nflip = nflip
             label = f"{name} nflip={nflip}"
         # faiss keeps distances strictly below the radius it is given.
-        out, wall, cpu = best_of(1, lambda: index.range_search(sample.view(np.uint8), RADIUS + 1))  # type: ignore[attr-defined]
-        lims, dist, ids = out  # type: ignore[misc]
+        out, wall, cpu = best_of(1, lambda: index.range_search(sample.view(np.uint8), RADIUS + 1))
+        lims, dist, ids = out
         rows.append(Row(label, build, mem, sample.shape[0] / wall, sample.shape[0] / cpu))
         found.append(as_sets(lims, ids, dist))
     return rows, found

@@ -68,12 +68,13 @@ def test_a_notice_whose_items_were_all_answered_is_not_escalated(
     directory: Directory, action: ItemAction
 ) -> None:
     notice = file(directory)
+    reason = RejectionReason.NOT_ILLEGAL if action == ItemAction.REJECT else None
     for item in notice.items.all():
         item_act(
             actor=directory.actors["telegram_mod"],
             notice_id=notice.pk,
             item_id=item.pk,
-            decision=ItemDecision(action=action, reason=RejectionReason.NOT_ILLEGAL),
+            decision=ItemDecision(action=action, reason=reason),
         )
     late = notice.deadline_at + timedelta(hours=1)
     assert notice_escalate_if_overdue(notice_id=notice.pk, now=late) is False

@@ -17,6 +17,9 @@ from hotline.hashing.index import (
 )
 
 RADII = [0, 1, 8, 31, 40]
+Words = npt.NDArray[np.uint64]
+Ids = npt.NDArray[np.int64]
+Built = tuple[HammingIndex, Ids]
 
 
 def random_bank(n: int, seed: int) -> npt.NDArray[np.uint64]:
@@ -48,25 +51,25 @@ def perturb(
     return out
 
 
-def expected(bank, ids, query, radius):
+def expected(bank: Words, ids: Ids, query: Words, radius: int) -> list[tuple[int, int]]:
     rows, dist = brute_force_range(bank, query, radius)
     return sorted(zip(ids[rows].tolist(), dist.tolist(), strict=True), key=lambda p: (p[1], p[0]))
 
 
-def queries_near(bank, seed, n=60):
+def queries_near(bank: Words, seed: int, n: int = 60) -> Words:
     rng = np.random.default_rng(seed)
     near = perturb(bank[rng.integers(0, bank.shape[0], n)], rng, 30)
     return np.concatenate([near, random_bank(10, seed + 1)])
 
 
 @pytest.fixture(scope="module", params=["random", "clustered"])
-def bank(request):
+def bank(request: pytest.FixtureRequest) -> Words:
     n = 20_000
     return random_bank(n, 1) if request.param == "random" else clustered_bank(n, 2)
 
 
 @pytest.fixture(scope="module")
-def index_and_ids(bank):
+def index_and_ids(bank: Words) -> Built:
     ids = np.random.default_rng(3).permutation(bank.shape[0]).astype(np.int64) * 7919 - 10**12
     index = HammingIndex()
     index.add(ids, bank)
@@ -74,7 +77,7 @@ def index_and_ids(bank):
 
 
 @pytest.mark.parametrize("radius", RADII)
-def test_batch_equals_brute_force(bank, index_and_ids, radius):
+def test_batch_equals_brute_force(bank: Words, index_and_ids: Built, radius: int) -> None:
     index, ids = index_and_ids
     queries = queries_near(bank, radius)
     got = index.query_batch(queries, radius)
@@ -82,7 +85,9 @@ def test_batch_equals_brute_force(bank, index_and_ids, radius):
 
 
 @pytest.mark.parametrize("radius", [0, 31, 40])
-def test_single_query_equals_batch_and_hex_input(bank, index_and_ids, radius):
+def test_single_query_equals_batch_and_hex_input(
+    bank: Words, index_and_ids: Built, radius: int
+) -> None:
     index, ids = index_and_ids
     for q in queries_near(bank, 100 + radius, n=15):
         want = expected(bank, ids, q, radius)
@@ -91,20 +96,22 @@ def test_single_query_equals_batch_and_hex_input(bank, index_and_ids, radius):
 
 
 @pytest.mark.parametrize("radius", [64, 128, 256])
-def test_large_radius_falls_back_to_scan_exactly(bank, index_and_ids, radius):
+def test_large_radius_falls_back_to_scan_exactly(
+    bank: Words, index_and_ids: Built, radius: int
+) -> None:
     index, ids = index_and_ids
     queries = queries_near(bank, 7, n=3)
     assert index.query_batch(queries, radius) == [expected(bank, ids, q, radius) for q in queries]
 
 
-def test_clustered_bank_has_real_neighbourhoods(bank, index_and_ids):
+def test_clustered_bank_has_real_neighbourhoods(bank: Words, index_and_ids: Built) -> None:
     index, _ = index_and_ids
     res = index.query_batch_arrays(queries_near(bank, 5), 31)
     assert res.ids.shape[0] >= 60  # every near query finds at least its source row
     assert index.last_candidates > 0
 
 
-def test_table_radii_meet_the_pigeonhole_bound():
+def test_table_radii_meet_the_pigeonhole_bound() -> None:
     for radius in range(0, 80):
         for tables in range(1, 33):
             r = table_radii(radius, tables)
@@ -112,7 +119,7 @@ def test_table_radii_meet_the_pigeonhole_bound():
             assert r.max() - r.min() <= 1
 
 
-def test_incremental_add_remove_readd_matches_brute_force():
+def test_incremental_add_remove_readd_matches_brute_force() -> None:
     bank = clustered_bank(6_000, 11, spread=6)
     ids = np.arange(bank.shape[0], dtype=np.int64) * -3
     index = HammingIndex()
@@ -133,7 +140,7 @@ def test_incremental_add_remove_readd_matches_brute_force():
     assert index.query_batch(queries) == want
 
 
-def test_same_id_replaces_hash_and_identical_pair_is_noop():
+def test_same_id_replaces_hash_and_identical_pair_is_noop() -> None:
     bank = random_bank(3, 4)
     index = HammingIndex()
     index.add([5, 6], bank[:2])
@@ -148,7 +155,7 @@ def test_same_id_replaces_hash_and_identical_pair_is_noop():
     assert "6" not in index
 
 
-def test_opaque_ids_extremes():
+def test_opaque_ids_extremes() -> None:
     bank = random_bank(4, 5)
     ids = np.array([np.iinfo(np.int64).min, -1, 0, np.iinfo(np.int64).max])
     index = HammingIndex()
@@ -161,7 +168,7 @@ def test_opaque_ids_extremes():
         index.add(np.array([2**64 - 1], np.uint64), bank[:1])
 
 
-def test_empty_index_and_empty_batch():
+def test_empty_index_and_empty_batch() -> None:
     index = HammingIndex(expected_size=1000)
     q = random_bank(2, 6)
     assert len(index) == 0
@@ -173,7 +180,7 @@ def test_empty_index_and_empty_batch():
     assert len(index) == 0
 
 
-def test_uint8_and_word_layouts_agree():
+def test_uint8_and_word_layouts_agree() -> None:
     bank = random_bank(50, 7)
     as_bytes = bank.view(np.uint8).reshape(-1, 32)
     a, b = HammingIndex(), HammingIndex()
@@ -183,7 +190,7 @@ def test_uint8_and_word_layouts_agree():
     np.testing.assert_array_equal(as_words(as_bytes), bank)
 
 
-def test_bad_inputs_are_rejected():
+def test_bad_inputs_are_rejected() -> None:
     index = HammingIndex()
     with pytest.raises(ValueError, match="ids for"):
         index.add([1, 2], random_bank(1, 8))
@@ -197,7 +204,7 @@ def test_bad_inputs_are_rejected():
         index.query(random_bank(2, 8))
 
 
-def test_save_load_round_trip(tmp_path: Path):
+def test_save_load_round_trip(tmp_path: Path) -> None:
     bank = clustered_bank(5_000, 9)
     ids = np.arange(bank.shape[0], dtype=np.int64) - 2_500
     index = HammingIndex()
@@ -214,7 +221,7 @@ def test_save_load_round_trip(tmp_path: Path):
     assert not (tmp_path / "bank.idx.tmp").exists()
 
 
-def test_load_rejects_other_files(tmp_path: Path):
+def test_load_rejects_other_files(tmp_path: Path) -> None:
     path = tmp_path / "x.npz"
     np.savez(path, ids=np.zeros(1))
     with pytest.raises(ValueError, match="not a hotline-hamming-index"):
@@ -224,7 +231,7 @@ def test_load_rejects_other_files(tmp_path: Path):
         HammingIndex.load(path)
 
 
-def test_hex_round_trip_and_errors():
+def test_hex_round_trip_and_errors() -> None:
     bank = random_bank(100, 10)
     text = hashes_to_hex(bank)
     assert all(len(t) == 64 for t in text)
@@ -242,7 +249,7 @@ def test_hex_round_trip_and_errors():
         hashes_from_hex([text[0][:10] + " " + text[0][11:]])
 
 
-def test_brute_force_oracle_on_hand_built_hashes():
+def test_brute_force_oracle_on_hand_built_hashes() -> None:
     zero = np.zeros((1, 32), np.uint8)
     bank = np.zeros((3, 32), np.uint8)
     bank[1, 0] = 0b111
@@ -252,7 +259,7 @@ def test_brute_force_oracle_on_hand_built_hashes():
     assert dist.tolist() == [0, 3]
 
 
-def test_delta_growth_then_rebuild_and_compaction_stay_exact():
+def test_delta_growth_then_rebuild_and_compaction_stay_exact() -> None:
     bank = random_bank(48_000, 13)
     bank[40_000:] = perturb(bank[:8_000], np.random.default_rng(14), 12)  # near-copies
     ids = np.arange(bank.shape[0], dtype=np.int64)

@@ -24,7 +24,7 @@ FRAMES = hexes(10, 1)
 OTHER = hexes(10, 2)
 
 
-def test_exactly_80_percent_of_query_frames_is_a_match():
+def test_exactly_80_percent_of_query_frames_is_a_match() -> None:
     query = [(h, 100) for h in FRAMES[:5]]
     candidate = [(near(h, 31), 90) for h in FRAMES[:4]] + [(OTHER[0], 90)]
     score = match_videos(query, candidate)
@@ -33,7 +33,7 @@ def test_exactly_80_percent_of_query_frames_is_a_match():
     assert score.is_match
 
 
-def test_just_under_80_percent_is_not_a_match():
+def test_just_under_80_percent_is_not_a_match() -> None:
     query = [(h, 100) for h in FRAMES[:10]]
     candidate = [(near(h, 5), 90) for h in FRAMES[:7]] + [(near(FRAMES[7], 32), 90)]
     score = match_videos(query, candidate)
@@ -42,7 +42,7 @@ def test_just_under_80_percent_is_not_a_match():
     assert not score.is_match
 
 
-def test_percentages_are_asymmetric_for_a_clip():
+def test_percentages_are_asymmetric_for_a_clip() -> None:
     clip = [(h, 100) for h in FRAMES[2:6]]
     full = [(h, 100) for h in FRAMES] + [(h, 100) for h in OTHER]
     score = match_videos(clip, full)
@@ -53,7 +53,7 @@ def test_percentages_are_asymmetric_for_a_clip():
     assert not reverse.is_match
 
 
-def test_low_quality_and_repeated_frames_do_not_count():
+def test_low_quality_and_repeated_frames_do_not_count() -> None:
     query = [(FRAMES[0], 100), (FRAMES[0], 100), (FRAMES[1], 49), (FRAMES[2].upper(), 50)]
     assert usable_frames(query).shape == (2, 32)
     candidate = [(FRAMES[0], 100), (FRAMES[2], 10)]
@@ -63,12 +63,12 @@ def test_low_quality_and_repeated_frames_do_not_count():
     assert not score.is_match
 
 
-def test_query_without_usable_frames_never_matches():
+def test_query_without_usable_frames_never_matches() -> None:
     score = match_videos([(FRAMES[0], 10)], [(FRAMES[0], 100)])
     assert (score.query_match_percent, score.is_match) == (0.0, False)
 
 
-def test_index_of_many_videos():
+def test_index_of_many_videos() -> None:
     videos = {
         100: FRAMES,  # same video
         -7: FRAMES[:4] + OTHER[:4],  # shares 4 frames
@@ -93,7 +93,7 @@ def test_index_of_many_videos():
     assert match_video_in_index([(hexes(1, 3)[0], 100)], index, np.array(frame_video)) == []
 
 
-def test_index_ids_outside_frame_video_are_rejected():
+def test_index_ids_outside_frame_video_are_rejected() -> None:
     index = HammingIndex()
     index.add([5], usable_frames([(FRAMES[0], 100)]))
     with pytest.raises(ValueError, match="frame_video"):

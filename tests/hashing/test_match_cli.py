@@ -28,7 +28,7 @@ def run(tmp_path: Path, bank: str, queries: str, radius: int = 31) -> tuple[int,
     return code, out.getvalue(), err.getvalue()
 
 
-def test_json_line_per_query_sorted_by_distance(tmp_path):
+def test_json_line_per_query_sorted_by_distance(tmp_path: Path) -> None:
     bank = f"{H[0]},42\n{flip(H[0], 3)},-5\n\n{flip(H[0], 31)}\n{flip(H[0], 32)},7\n{H[1]}, 9\n"
     queries = f"{H[0]}\n\n{H[2]}\n{flip(H[1], 1).upper()}\n"
     code, out, err = run(tmp_path, bank, queries)
@@ -43,7 +43,7 @@ def test_json_line_per_query_sorted_by_distance(tmp_path):
     ]  # fmt: skip
 
 
-def test_radius_is_respected(tmp_path):
+def test_radius_is_respected(tmp_path: Path) -> None:
     code, out, _ = run(tmp_path, f"{H[0]}\n{flip(H[0], 5)}\n", f"{H[0]}\n", radius=4)
     assert code == 0
     assert json.loads(out) == {"query": 0, "matches": [{"id": 0, "distance": 0}]}
@@ -61,14 +61,16 @@ def test_radius_is_respected(tmp_path):
         (f"{H[0]}\n", f"{H[0]}\nnot-a-hash\n", "q.txt:2: expected 64 hex characters, got 10"),
     ],
 )
-def test_bad_lines_name_file_and_line_and_exit_2(tmp_path, bank, queries, message):
+def test_bad_lines_name_file_and_line_and_exit_2(
+    tmp_path: Path, bank: str, queries: str, message: str
+) -> None:
     code, out, err = run(tmp_path, bank, queries)
     assert code == 2
     assert out == ""
     assert message in err
 
 
-def test_missing_file_and_bad_radius_exit_2(tmp_path):
+def test_missing_file_and_bad_radius_exit_2(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     missing = str(tmp_path / "nope.txt")
     assert run_match(bank_path=missing, query_path=missing, radius=31, out=out, err=err) == 2
@@ -78,7 +80,7 @@ def test_missing_file_and_bad_radius_exit_2(tmp_path):
     assert "radius" in err_text
 
 
-def test_empty_files(tmp_path):
+def test_empty_files(tmp_path: Path) -> None:
     assert run(tmp_path, "", "") == (0, "", "")
     _, out, _ = run(tmp_path, "", f"{H[0]}\n")
     assert json.loads(out) == {"query": 0, "matches": []}

@@ -31,7 +31,11 @@ def item_check(*, item_id: int, fetcher: Fetcher) -> ItemCheck | None:
 
 @transaction.atomic
 def _record_check(item_id: int, result: FetchResult, judgement: Judgement) -> ItemCheck | None:
-    item = Item.objects.select_for_update().select_related("notice__request").get(pk=item_id)
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("notice__request")
+        .get(pk=item_id)
+    )
     if item.state not in WATCHED:
         return None  # the item moved on while we were fetching
     check = ItemCheck.objects.create(

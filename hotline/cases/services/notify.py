@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from hotline.cases.models import Item, Message, Notice
+from hotline.cases.tokens import notice_action_token, notice_reply_token
 from hotline.delivery.services import delivery_enqueue
 from hotline.platforms.models import ChannelKind, Platform
 
@@ -23,6 +24,11 @@ def notice_payload(notice: Notice, items: list[Item]) -> dict[str, object]:
     return {
         "notice_id": notice.pk,
         "case_id": request.case_id,
+        "platform": notice.platform.name,
+        "language": notice.platform.language,
+        "time_zone": notice.platform.time_zone,
+        "reply_token": notice_reply_token(notice.pk),
+        "action_token": notice_action_token(notice.pk),
         "urgent": notice.urgent,
         "category": request.category,
         "reasons": request.reasons,

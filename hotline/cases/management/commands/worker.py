@@ -4,6 +4,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from hotline.cases.services.deadlines import notices_escalate_overdue
 from hotline.core.worker import drain_ready_tasks
@@ -24,6 +25,7 @@ class Command(BaseCommand):
 
     def _loop(self, *, once: bool, interval: float) -> None:
         while True:
+            close_old_connections()  # survive a database restart between rounds
             drain_ready_tasks(worker_id="hotline-worker")
             # A safety net: deadline tasks are queued per notice, the sweep catches any missed.
             escalated = notices_escalate_overdue()
