@@ -70,9 +70,7 @@ def notices_for_actor(*, actor: Actor, open_only: bool = False) -> QuerySet[Noti
     if open_only:
         notices = notices.filter(closed_at=None)
     # Urgent first, then the nearest deadline: the order a moderator should work in.
-    return notices.order_by(
-        F("closed_at").asc(nulls_first=True), "-urgent", "deadline_at", "pk"
-    )
+    return notices.order_by(F("closed_at").asc(nulls_first=True), "-urgent", "deadline_at", "pk")
 
 
 def notice_get(*, actor: Actor, notice_id: int) -> Notice:
