@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from hotline.banks.index_cache import MIN_MATCH_QUALITY, pdq_index
+from hotline.banks.index_cache import MIN_MATCH_QUALITY, pdq_query
 from hotline.banks.models import Bank, BankEntry, SignalType
 from hotline.banks.services import Signal, signal_problem
 from hotline.core.errors import InvalidInput
@@ -51,8 +51,7 @@ def _pdq_hits(bank: Bank, signals: list[Signal], hits: list[list[tuple[int, Bank
     ]
     if not usable:
         return
-    index = pdq_index(bank)
-    answers = index.query_batch([signals[i].value.lower() for i in usable], bank.threshold)
+    answers = pdq_query(bank, [signals[i].value.lower() for i in usable], bank.threshold)
     for i, answer in zip(usable, answers, strict=True):
         hits[i] += [(entry_id, bank, distance) for entry_id, distance in answer]
 
