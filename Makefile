@@ -28,10 +28,12 @@ typecheck: install
 	$(BIN)/mypy hotline
 
 test-sqlite: install
+	bash scripts/ensure-chromium.sh
 	$(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
 test: lint typecheck test-sqlite test-postgres

@@ -21,6 +21,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", compliance_router)
 api.add_router("/", audit_router)
+api.add_router("/", "hotline.cases.feed_api.router")  # GET /api/feed, the pull channel
 
 
 @api.exception_handler(DomainError)

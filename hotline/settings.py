@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' assets itself, not from a CDN
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "hotline.core",
     "hotline.accounts",
     "hotline.audit",
@@ -43,8 +45,10 @@ INSTALLED_APPS = [
     "hotline.delivery",
     "hotline.verification",
     "hotline.cases",
+    "hotline.inbound",
     "hotline.compliance",
     "hotline.demo",
+    "hotline.web",
 ]
 
 MIDDLEWARE = [
@@ -52,11 +56,15 @@ MIDDLEWARE = [
     # Serves the admin's and the API docs' own assets; hotline loads nothing from a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "hotline.web.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hotline.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -99,6 +107,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+LANGUAGES = [("en", "English"), ("ko", "한국어")]
+LOCALE_PATHS = [BASE_DIR / "hotline" / "locale"]
+
+# Web sessions (hotline.web): cookies are Secure unless HOTLINE_SECURE_COOKIES=off (local http).
+_SECURE_COOKIES = _env_bool("HOTLINE_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LOGIN_URL = "web:login"
+X_FRAME_OPTIONS = "DENY"
+OTP_TOTP_ISSUER = "hotline"
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -108,7 +129,29 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 # Outside systems sit behind protocols; these settings choose the implementation.
-HOTLINE_CHANNEL_BACKEND = os.environ.get("HOTLINE_CHANNEL_BACKEND", "recording")
+# "real" sends email and webhooks; "recording" and "failing" are for tests and development.
+HOTLINE_CHANNEL_BACKEND = os.environ.get("HOTLINE_CHANNEL_BACKEND", "real")
+# Outbound email (docs/delivery.md). Credentials are only ever sent over TLS.
+HOTLINE_SMTP_HOST = os.environ.get("HOTLINE_SMTP_HOST", "localhost")
+HOTLINE_SMTP_PORT = int(os.environ.get("HOTLINE_SMTP_PORT", "25"))
+HOTLINE_SMTP_USER = os.environ.get("HOTLINE_SMTP_USER", "")
+HOTLINE_SMTP_PASSWORD = os.environ.get("HOTLINE_SMTP_PASSWORD", "")
+HOTLINE_SMTP_STARTTLS = _env_bool("HOTLINE_SMTP_STARTTLS", False)
+HOTLINE_SMTP_SSL = _env_bool("HOTLINE_SMTP_SSL", False)
+HOTLINE_SMTP_TIMEOUT = float(os.environ.get("HOTLINE_SMTP_TIMEOUT", "30"))
+# A CA bundle to trust instead of the system's (a private relay's certificate; tests).
+HOTLINE_SMTP_CA_FILE = os.environ.get("HOTLINE_SMTP_CA_FILE", "")
+HOTLINE_MAIL_FROM = os.environ.get("HOTLINE_MAIL_FROM", "hotline@localhost")
+# Message-IDs are <idempotency-key@domain>; replies go to reply+n<notice>-<token>@domain.
+HOTLINE_MAIL_DOMAIN = os.environ.get("HOTLINE_MAIL_DOMAIN", "localhost")
+HOTLINE_PUBLIC_URL = os.environ.get("HOTLINE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+HOTLINE_WEBHOOK_TIMEOUT = float(os.environ.get("HOTLINE_WEBHOOK_TIMEOUT", "15"))
+# After a rotation the previous webhook secret still signs (a second v1=) for this long.
+HOTLINE_WEBHOOK_SECRET_OVERLAP_HOURS = float(
+    os.environ.get("HOTLINE_WEBHOOK_SECRET_OVERLAP_HOURS", "24")
+)
+# A worker holds a claimed delivery this long; a crashed worker's claims expire after it.
+HOTLINE_DELIVERY_LEASE_SECONDS = float(os.environ.get("HOTLINE_DELIVERY_LEASE_SECONDS", "120"))
 HOTLINE_FETCHER_BACKEND = os.environ.get("HOTLINE_FETCHER_BACKEND", "http")
 # Only tests and the local demo may verify URLs on loopback; private ranges are never allowed.
 HOTLINE_FETCH_ALLOW_LOOPBACK = _env_bool("HOTLINE_FETCH_ALLOW_LOOPBACK", False)
@@ -119,6 +162,10 @@ HOTLINE_FETCH_MAX_BYTES = int(os.environ.get("HOTLINE_FETCH_MAX_BYTES", "2000000
 HOTLINE_FETCH_REWRITES = os.environ.get("HOTLINE_FETCH_REWRITES", "")
 # How often an unresolved item's URL is re-checked before its deadline.
 HOTLINE_RECHECK_INTERVAL_MINUTES = int(os.environ.get("HOTLINE_RECHECK_INTERVAL_MINUTES", "240"))
+# Inbound email (docs/email-hotline.md): a whole message over this is refused with SMTP 552.
+HOTLINE_INBOUND_MAX_BYTES = int(os.environ.get("HOTLINE_INBOUND_MAX_BYTES", str(40 * 2**20)))
+# Verify DKIM signatures of inbound mail (needs DNS); the result is recorded, never trusted alone.
+HOTLINE_INBOUND_DKIM_VERIFY = _env_bool("HOTLINE_INBOUND_DKIM_VERIFY", True)
 # Media bytes are never kept unless this is switched on (evidence retention).
 HOTLINE_EVIDENCE_RETENTION = _env_bool("HOTLINE_EVIDENCE_RETENTION", False)
 

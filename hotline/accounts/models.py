@@ -72,3 +72,30 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class Preference(models.Model):
+    """A person's language and time zone in the web interface; blank means the default."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or '-'} {self.time_zone or '-'}"
+
+
+class LoginAttempt(models.Model):
+    """One sign-in attempt (password or one-time code), kept for the lockout rule."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    stage = models.CharField(max_length=10)  # "password" or "totp"
+    succeeded = models.BooleanField()
+    remote_addr = models.CharField(max_length=45, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        outcome = "ok" if self.succeeded else "failed"
+        return f"{self.username} {self.stage} {outcome} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -23,3 +23,13 @@ def membership_get(*, username: str) -> Membership:
     if membership is None:
         raise NotFound(f"no user named {username!r} with a membership")
     return membership
+
+
+def membership_for_user(*, user_id: int) -> Membership | None:
+    """The person's membership (one organisation per person), for resolving the web actor."""
+    return (
+        Membership.objects.select_related("organisation", "user")
+        .filter(user_id=user_id, user__is_active=True)
+        .order_by("pk")
+        .first()
+    )

@@ -126,11 +126,21 @@ class MessageOut(Schema):
     created_at: datetime
 
 
+class DeliveryOut(Schema):
+    kind: str
+    recipient: str
+    status: str = Field(description="pending, sent, or failed (permanently)")
+    attempts: int
+    last_error: str
+    sent_at: datetime | None
+
+
 class NoticeOut(NoticeSummaryOut):
     category: str
     reasons: str
     items: list[ItemOut]
     messages: list[MessageOut]
+    deliveries: list[DeliveryOut] = Field(default_factory=list)
 
 
 class ActionIn(Schema):

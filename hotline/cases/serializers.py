@@ -3,6 +3,7 @@
 from hotline.cases.models import Item, ItemLink, Message, Notice, TakedownRequest
 from hotline.cases.schemas import (
     CheckOut,
+    DeliveryOut,
     ItemOut,
     MessageOut,
     NoticeOut,
@@ -11,6 +12,7 @@ from hotline.cases.schemas import (
     SeenBeforeOut,
 )
 from hotline.cases.workflow import ItemState
+from hotline.delivery.selectors import deliveries_to_platform
 
 
 def item_out(item: Item) -> ItemOut:
@@ -79,6 +81,19 @@ def notice_out(notice: Notice, items: list[Item], messages: list[Message]) -> No
             "reasons": notice.request.reasons,
             "items": [item_out(i) for i in items],
             "messages": [message_out(m) for m in messages],
+            "deliveries": [
+                DeliveryOut(
+                    kind=d.kind,
+                    recipient=d.recipient,
+                    status=d.status,
+                    attempts=d.attempts,
+                    last_error=d.last_error,
+                    sent_at=d.sent_at,
+                )
+                for d in deliveries_to_platform(
+                    about=f"notice:{notice.pk}", platform_id=notice.platform_id
+                )
+            ],
         }
     )
 

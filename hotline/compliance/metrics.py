@@ -82,3 +82,43 @@ def platform_metrics(
         questions_unanswered=questions_unanswered,
         notices_escalated=notices_escalated,
     )
+
+
+def removal_hours(items: list[ItemFacts]) -> list[float]:
+    """Hours from notice to confirmed removal, for each item whose removal was confirmed."""
+    return [_hours(i.confirmed_removed_at - i.noticed_at) for i in items if i.confirmed_removed_at]
+
+
+def histogram(values: list[float], edges: list[float]) -> list[int]:
+    """Counts per bin [edges[k], edges[k+1]); the last bin also takes everything above."""
+    counts = [0] * len(edges)
+    for value in values:
+        bin_index = max(k for k, edge in enumerate(edges) if value >= edge or k == 0)
+        counts[bin_index] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class WeekShare:
+    week_start: datetime
+    received: int
+    removed_in_time: int
+
+    @property
+    def share(self) -> float | None:
+        return self.removed_in_time / self.received if self.received else None
+
+
+def weekly_share_within_deadline(items: list[ItemFacts]) -> list[WeekShare]:
+    """Per week (Monday, UTC) of the notice: items received and confirmed removed in time."""
+    weeks: dict[datetime, list[int]] = {}
+    for item in items:
+        day = item.noticed_at.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = day - timedelta(days=day.weekday())
+        counts = weeks.setdefault(start, [0, 0])
+        counts[0] += 1
+        removed = item.confirmed_removed_at
+        counts[1] += removed is not None and removed <= item.deadline_at
+    return [
+        WeekShare(start, received, in_time) for start, (received, in_time) in sorted(weeks.items())
+    ]

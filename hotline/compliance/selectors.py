@@ -53,3 +53,41 @@ def _metrics_for(platform: Platform, start: datetime, end: datetime) -> Platform
         questions_unanswered=unanswered,
         notices_escalated=escalated,
     )
+
+
+def platform_item_facts(*, platform_id: int, start: datetime, end: datetime) -> list[ItemFacts]:
+    """One platform's received items (duplicates excluded) on notices created in [start, end)."""
+    items = Item.objects.filter(
+        duplicate_of=None,
+        notice__platform_id=platform_id,
+        notice__created_at__gte=start,
+        notice__created_at__lt=end,
+    ).select_related("notice")
+    return [
+        ItemFacts(
+            state=i.state,
+            noticed_at=i.notice.created_at,  # type: ignore[union-attr]
+            deadline_at=i.notice.deadline_at,  # type: ignore[union-attr]
+            acted_at=i.acted_at,
+            removal_reported_at=i.removal_reported_at,
+            confirmed_removed_at=i.confirmed_removed_at,
+            reopen_count=i.reopen_count,
+        )
+        for i in items
+    ]
+
+
+def unanswered_questions(*, platform_id: int, start: datetime, end: datetime) -> list[Message]:
+    """Questions on the platform's notices in [start, end) that no answer replies to."""
+    answered = Message.objects.filter(reply_to=OuterRef("pk"), kind=MessageKind.ANSWER)
+    return list(
+        Message.objects.filter(
+            kind=MessageKind.QUESTION,
+            notice__platform_id=platform_id,
+            notice__created_at__gte=start,
+            notice__created_at__lt=end,
+        )
+        .exclude(Exists(answered))
+        .select_related("notice__request", "item")
+        .order_by("created_at")
+    )

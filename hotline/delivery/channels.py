@@ -1,31 +1,12 @@
-"""The Channel protocol and its implementations; the setting HOTLINE_CHANNEL_BACKEND picks one."""
-
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+"""Channel implementations and the choice between them (the setting HOTLINE_CHANNEL_BACKEND)."""
 
 from django.conf import settings
 
+from hotline.delivery.email import EmailChannel
+from hotline.delivery.messages import Channel, OutboundMessage, SendResult
+from hotline.delivery.webhook import WebhookChannel
 
-@dataclass(frozen=True)
-class OutboundMessage:
-    idempotency_key: str
-    kind: str
-    recipient: str
-    subject: str
-    body: str
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SendResult:
-    ok: bool
-    detail: str = ""
-    # A permanent failure (bad address, 4xx) is not retried.
-    permanent: bool = False
-
-
-class Channel(Protocol):
-    def send(self, message: OutboundMessage) -> SendResult: ...
+__all__ = ["Channel", "OutboundMessage", "SendResult", "channel_for"]
 
 
 class RecordingChannel:
@@ -52,13 +33,30 @@ class FailingChannel:
         return SendResult(ok=False, detail="channel unavailable")
 
 
-_CHANNELS: dict[str, type[Channel]] = {"recording": RecordingChannel, "failing": FailingChannel}
+class PullChannel:
+    """A platform that polls (GET /api/feed, /api/notices) is sent nothing: the notice waits."""
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        return SendResult(ok=True, detail="available by pull")
+
+
+_DEVELOPMENT: dict[str, type[Channel]] = {"recording": RecordingChannel, "failing": FailingChannel}
+_REAL: dict[str, type[Channel]] = {
+    "email": EmailChannel,
+    "webhook": WebhookChannel,
+    "pull": PullChannel,
+    # A platform set up with the recording channel keeps it in production too: nothing leaves.
+    "recording": RecordingChannel,
+}
 
 
 def channel_for(kind: str) -> Channel:
-    """The channel for a platform's configured kind; real email and webhooks come later.
-
-    Until they do, every kind goes through the configured development backend.
-    """
-    del kind  # one backend for all kinds until the email and webhook channels exist
-    return _CHANNELS[settings.HOTLINE_CHANNEL_BACKEND]()
+    """The channel for a platform's channel kind, or the development backend for every kind."""
+    backend = settings.HOTLINE_CHANNEL_BACKEND
+    if backend in _DEVELOPMENT:
+        return _DEVELOPMENT[backend]()
+    if backend != "real":
+        raise ValueError(f"HOTLINE_CHANNEL_BACKEND={backend!r}: use real, recording or failing")
+    if kind not in _REAL:
+        raise ValueError(f"unknown channel kind {kind!r}")
+    return _REAL[kind]()

@@ -1,6 +1,9 @@
 """The outbox: one row per message to deliver, written in the transaction that caused it."""
 
 from django.db import models
+from django.utils import timezone
+
+from hotline.platforms.models import Platform
 
 
 class DeliveryStatus(models.TextChoices):
@@ -21,6 +24,10 @@ class Delivery(models.Model):
     # What this message is about, e.g. "notice:12"; delivery knows nothing more of cases.
     about = models.CharField(max_length=100, db_index=True)
     organisation_id = models.BigIntegerField(null=True, db_index=True)
+    # The platform addressed, when it is one: webhooks are signed with its secret.
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -28,6 +35,14 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The relay sends a pending row once this time has come (backoff after a failure).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # The lease: a worker owns the row until claimed_until; a crashed worker's lease expires.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.status})"
@@ -41,3 +56,25 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt on {self.delivery_id}: {'ok' if self.ok else self.detail}"
+
+
+class WebhookSecret(models.Model):
+    """A platform's webhook signing secret; the previous one keeps signing until retired_at."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
+    # Stored as is: an HMAC key must be readable to sign with, unlike a password.
+    secret = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform"],
+                condition=models.Q(retired_at=None),
+                name="one_active_webhook_secret",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"webhook secret {self.pk} of platform {self.platform_id}"

@@ -1,9 +1,33 @@
-"""Reads of the outbox."""
+"""Reads of the outbox and of webhook secrets."""
 
-from django.db.models import QuerySet
+from datetime import datetime
 
-from hotline.delivery.models import Delivery
+from django.db.models import Q, QuerySet
+
+from hotline.delivery.models import Delivery, WebhookSecret
 
 
 def deliveries_about(*, about: list[str]) -> QuerySet[Delivery]:
     return Delivery.objects.filter(about__in=about).order_by("created_at", "pk")
+
+
+def deliveries_to_platform(*, about: str, platform_id: int) -> QuerySet[Delivery]:
+    """What went to the platform about something; both sides of a notice may see these."""
+    return Delivery.objects.filter(about=about, platform_id=platform_id).order_by(
+        "created_at", "pk"
+    )
+
+
+def webhook_secrets_in_use(*, platform_id: int, now: datetime) -> QuerySet[WebhookSecret]:
+    """The active secret and any predecessor still inside its overlap window, newest first."""
+    return WebhookSecret.objects.filter(
+        Q(retired_at=None) | Q(retired_at__gt=now), platform_id=platform_id
+    ).order_by("-created_at", "-pk")
+
+
+def webhook_signing_secrets(*, platform_id: int | None, now: datetime) -> list[str]:
+    if platform_id is None:
+        return []
+    return list(
+        webhook_secrets_in_use(platform_id=platform_id, now=now).values_list("secret", flat=True)
+    )

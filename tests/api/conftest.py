@@ -10,6 +10,7 @@ from hotline.audit.models import Event
 from hotline.cases.models import Item, Message, Notice, TakedownRequest
 from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.models import Delivery
+from hotline.delivery.services import delivery_relay_until_idle
 from tests.conftest import ApiCaller, request_body
 
 # Everyone in the test directory, and the caller without a token.
@@ -83,5 +84,11 @@ def drain(transactional_db: None) -> Callable[[], None]:
 
     The worker commits and drops idle database connections between tasks, which only works
     outside the per-test transaction on PostgreSQL: tests that drain use transactional_db.
+    Then the outbox relay sends what the tasks and the test put in the outbox.
     """
-    return drain_ready_tasks
+
+    def drain_and_relay() -> None:
+        drain_ready_tasks()
+        delivery_relay_until_idle()
+
+    return drain_and_relay

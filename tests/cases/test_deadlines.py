@@ -14,6 +14,7 @@ from hotline.cases.services.moderation import ItemDecision, item_act
 from hotline.cases.workflow import ItemAction, RejectionReason
 from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.channels import RecordingChannel
+from hotline.delivery.services import delivery_relay_until_idle
 from tests.conftest import Directory
 
 
@@ -49,6 +50,7 @@ def test_an_overdue_notice_is_escalated_to_the_official_once(directory: Director
     assert notice_escalate_if_overdue(notice_id=notice.pk, now=late) is False
     assert notices_escalate_overdue(now=late) == 0
     drain_ready_tasks()
+    delivery_relay_until_idle()
     sent = [m for m in RecordingChannel.sent.values() if m.kind == "escalation"]
     assert len(sent) == 1 and sent[0].recipient == "official@telegram.example"
     assert "2 item(s) still waiting" in sent[0].body

@@ -11,6 +11,7 @@ from hotline.cases.services.moderation import ItemDecision, item_act
 from hotline.cases.workflow import ItemAction, ItemState
 from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.channels import RecordingChannel
+from hotline.delivery.services import delivery_relay_until_idle
 from hotline.verification import backends
 from tests.conftest import Directory
 
@@ -68,6 +69,7 @@ def test_a_removal_still_up_is_reopened_and_the_platform_is_told(directory: Dire
     serve(5, (200, PAGE_WITH.format(live=5)))
     remove(directory, notice, item)
     drain_ready_tasks()
+    delivery_relay_until_idle()
     item.refresh_from_db()
     assert item.state == ItemState.REOPENED and item.reopen_count == 1
     assert Message.objects.filter(notice=notice, item=item, kind=MessageKind.SYSTEM).exists()

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.channels import RecordingChannel
+from hotline.delivery.services import delivery_relay_until_idle
 from hotline.demo.mirror import MirrorState, start_mirror
 from tests.conftest import ApiCaller, request_body
 
@@ -41,6 +42,7 @@ def test_a_request_goes_in_and_every_item_is_accounted_for(
     assert sorted(n["platform"] for n in receipt["notices"]) == ["Telegram", "X"]
     # 2. Notices go out through the channel.
     drain_ready_tasks()
+    delivery_relay_until_idle()
     assert {m.kind for m in RecordingChannel.sent.values()} == {"notice"}
     # 3. Telegram sees only its notice, acknowledges, and acts item by item.
     _, notices = call_api("telegram_mod", "get", "/notices")
@@ -102,4 +104,5 @@ def test_the_demo_runs_the_september_2024_scenario(db: None, settings: Any) -> N
     assert "'notified': 27, 'triage': 1, 'duplicate': 1" in text
     assert "'confirmed_removed': 22, 'reopened': 1, 'rejected': 1, 'info_requested': 1" in text
     assert "reported removed but still up -> reopened" in text
+    assert "arrived at hotline@telegram.example: [hotline HL-" in text  # real SMTP, loopback
     assert "Telegram  25        24     23       22" in text

@@ -19,6 +19,22 @@ def _deadline_text(notice: Notice) -> str:
     return local.strftime("%Y-%m-%d %H:%M %Z")
 
 
+def _thread(notice: Notice, *, to_platform: bool = True) -> dict[str, object]:
+    """What an email needs to thread a message under its notice (reply address, reference)."""
+    thread: dict[str, object] = {
+        "notice_id": notice.pk,
+        "case_id": notice.request.case_id,
+        "reply_token": notice_reply_token(notice.pk),
+    }
+    if to_platform:
+        thread.update(
+            language=notice.platform.language,
+            time_zone=notice.platform.time_zone,
+            action_token=notice_action_token(notice.pk),
+        )
+    return thread
+
+
 def notice_payload(notice: Notice, items: list[Item]) -> dict[str, object]:
     request = notice.request
     return {
@@ -63,6 +79,7 @@ def notice_send(*, notice: Notice, items: list[Item]) -> None:
         about=f"notice:{notice.pk}",
         organisation_id=request.organisation_id,
         payload=notice_payload(notice, items),
+        platform_id=notice.platform_id,
     )
 
 
@@ -83,7 +100,13 @@ def message_forward(*, message: Message, to_platform: bool) -> None:
         body=message.body,
         about=f"notice:{notice.pk}",
         organisation_id=notice.request.organisation_id,
-        payload={"message_id": message.pk, "item_id": message.item_id, "kind": message.kind},
+        payload={
+            **_thread(notice, to_platform=to_platform),
+            "message_id": message.pk,
+            "item_id": message.item_id,
+            "kind": message.kind,
+        },
+        platform_id=notice.platform_id if to_platform else None,
     )
 
 
@@ -103,7 +126,8 @@ def escalation_send(*, notice: Notice, waiting_items: list[Item]) -> None:
         body=body,
         about=f"notice:{notice.pk}",
         organisation_id=notice.request.organisation_id,
-        payload={"notice_id": notice.pk, "items": [i.pk for i in waiting_items]},
+        payload={**_thread(notice), "items": [i.pk for i in waiting_items]},
+        platform_id=platform.pk,
     )
 
 
@@ -120,5 +144,6 @@ def reopen_send(*, notice: Notice, item: Item, reason: str) -> None:
         ),
         about=f"notice:{notice.pk}",
         organisation_id=notice.request.organisation_id,
-        payload={"notice_id": notice.pk, "item_id": item.pk, "reason": reason},
+        payload={**_thread(notice), "item_id": item.pk, "reason": reason},
+        platform_id=notice.platform_id,
     )

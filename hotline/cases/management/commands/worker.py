@@ -8,6 +8,9 @@ from django.db import close_old_connections
 
 from hotline.cases.services.deadlines import notices_escalate_overdue
 from hotline.core.worker import drain_ready_tasks
+from hotline.delivery.services import delivery_relay_once
+
+RELAY_BATCH = 200  # deliveries per round, so checks and deadlines are not starved
 
 
 class Command(BaseCommand):
@@ -31,6 +34,9 @@ class Command(BaseCommand):
             escalated = notices_escalate_overdue()
             if escalated:
                 self.stdout.write(f"escalated {escalated} overdue notice(s)")
-            if once:
+            # The outbox relay: claims due deliveries under a lease (decision 0004).
+            relayed = delivery_relay_once(limit=RELAY_BATCH, worker_id="hotline-worker")
+            if once and relayed.attempted < RELAY_BATCH:
                 return
-            time.sleep(interval)
+            if relayed.attempted < RELAY_BATCH:
+                time.sleep(interval)

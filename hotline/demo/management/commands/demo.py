@@ -9,11 +9,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import Client, override_settings
 
 from hotline.accounts.models import Organisation
+from hotline.accounts.selectors import membership_get
+from hotline.accounts.two_factor import totp_enrol_directly
+from hotline.cases.models import Notice
+from hotline.cases.tokens import notice_action_token
 from hotline.compliance.render import as_table
 from hotline.compliance.selectors import compliance_report
 from hotline.core import clock
 from hotline.core.worker import drain_ready_tasks
+from hotline.delivery.loopback_smtp import CaughtMail, loopback_mail
 from hotline.delivery.models import Delivery
+from hotline.delivery.services import delivery_relay_until_idle
 from hotline.demo.mirror import MirrorState, start_mirror
 from hotline.demo.scenario import (
     CHANNELS,
@@ -32,6 +38,7 @@ REJECTED_INDEX, QUESTION_INDEX = 23, 24
 
 class Command(BaseCommand):
     help = "Run the September 2024 takedown scenario, then serve the admin and API docs."
+    mail: CaughtMail  # notices go out as real email to a loopback SMTP server
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reset", action="store_true", help="Erase the database first")
@@ -53,15 +60,20 @@ class Command(BaseCommand):
             HOTLINE_FETCH_REWRITES=f"https://t.me/={base}/t.me/",
         )
         try:
-            with mirror_settings:
+            with mirror_settings, loopback_mail() as self.mail:
                 tokens = build_directory()
                 self._run(tokens, state, Client())
         finally:
             server.shutdown()
             server.server_close()
         self._print_logins(tokens, options["port"])
+        self._print_web(options["port"])
         if not options["no_serve"]:
-            call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+            # The demo serves plain http on loopback, so its cookies cannot be Secure-only.
+            with override_settings(
+                SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False, LANGUAGE_COOKIE_SECURE=False
+            ):
+                call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
 
     def _run(self, tokens: DemoTokens, state: MirrorState, client: Client) -> None:
         self._say("1. KCSC files an urgent request: 25 t.me items and 4 others")
@@ -75,13 +87,16 @@ class Command(BaseCommand):
             )
         self._say("2. The notices go out")
         drain_ready_tasks()
+        delivery_relay_until_idle()
         for d in Delivery.objects.order_by("pk"):
             self.stdout.write(f"   {d.kind} to {d.recipient}: {d.status} — {d.subject}")
+        self._print_mail()
         self._say("3. Telegram acknowledges, removes 23, rejects 1, asks about 1")
         notice_id = self._moderate(client, tokens)
         self._take_down(state, client, tokens, notice_id)
         self._say("4. hotline verifies every removal against the (loopback) pages")
         drain_ready_tasks()
+        delivery_relay_until_idle()
         notice = api(client, tokens.analyst, "get", f"/notices/{notice_id}")
         self.stdout.write(f"   item states: {dict(Counter(i['state'] for i in notice['items']))}")
         for item in notice["items"]:
@@ -130,6 +145,10 @@ class Command(BaseCommand):
                     state.posts.discard((channel, int(post)))
         self.stdout.write(f"   item states: {dict(Counter(i['state'] for i in items))}")
 
+    def _print_mail(self) -> None:
+        for recipients, message in self.mail.take():
+            self.stdout.write(f"   arrived at {', '.join(recipients)}: {message['Subject']}")
+
     def _say(self, text: str) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(text))
 
@@ -147,3 +166,18 @@ class Command(BaseCommand):
             f"   try: curl -H 'Authorization: Bearer {tokens.moderator}' {base}/api/notices"
         )
         self.stdout.write("   reset: hotline demo --reset")
+
+    def _print_web(self, port: int) -> None:
+        """Web sign-in needs a second factor: the demo people get authenticators here."""
+        self._say("Web interface")
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write(f"   sign in: {base}/login/  password {DEMO_PASSWORD}")
+        for name in ("analyst", "caseworker", "moderator", "auditor"):
+            user = membership_get(username=name).user
+            uri = totp_enrol_directly(user=user, actor="demo").config_url
+            self.stdout.write(f"   {name:<10} authenticator: {uri}")
+        self.stdout.write("   current code: hotline totp code --user analyst")
+        notice = Notice.objects.order_by("pk").first()
+        if notice is not None:
+            token = notice_action_token(notice.pk)
+            self.stdout.write(f"   signed action link (no login): {base}/act/{notice.pk}/{token}/")

@@ -1,0 +1,114 @@
+"""The email channel: notices as MIME multipart/alternative over SMTP (STARTTLS or TLS, AUTH)."""
+
+import hashlib
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+
+from django.conf import settings
+
+from hotline.core import clock
+from hotline.delivery.hosts import is_loopback_host
+from hotline.delivery.mail_render import render_parts
+from hotline.delivery.messages import OutboundMessage, SendResult
+
+
+def message_id(idempotency_key: str) -> str:
+    """The Message-ID of a delivery; the inbound side threads replies by it. Never change it."""
+    return f"<{idempotency_key}@{settings.HOTLINE_MAIL_DOMAIN}>"
+
+
+def reply_address(notice_id: int, reply_token: str) -> str:
+    """Replies to this address prove they belong to the notice's thread (a second factor)."""
+    return f"reply+n{notice_id}-{reply_token}@{settings.HOTLINE_MAIL_DOMAIN}"
+
+
+def build_email(message: OutboundMessage) -> EmailMessage:
+    """The same message renders to the same bytes every time, so a resend is a true duplicate."""
+    parts = render_parts(message)
+    email = EmailMessage(policy=SMTP)
+    email["From"] = settings.HOTLINE_MAIL_FROM
+    email["To"] = message.recipient
+    email["Subject"] = parts.subject
+    email["Date"] = format_datetime(message.created_at or clock.now())
+    email["Message-ID"] = message_id(message.idempotency_key)
+    notice_id, token = message.payload.get("notice_id"), message.payload.get("reply_token")
+    if notice_id is not None and token:
+        email["Reply-To"] = reply_address(int(notice_id), str(token))
+        if message.kind != "notice":
+            email["In-Reply-To"] = email["References"] = message_id(f"notice-{notice_id}")
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
+    email["Hotline-Idempotency-Key"] = message.idempotency_key
+    email.set_content(parts.text)
+    email.add_alternative(parts.html, subtype="html")
+    for part in email.iter_parts():
+        del part["MIME-Version"]  # add_alternative copies it into the parts
+    # The generator would pick a random boundary; a fixed one keeps resends byte-identical.
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:32]
+    email.set_boundary(f"=_hotline_{digest}")
+    return email
+
+
+class EmailChannel:
+    """Sends over the relay named by HOTLINE_SMTP_*; 5xx answers are permanent, 4xx retried."""
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        _, address = parseaddr(message.recipient)
+        if "@" not in address:
+            return SendResult(False, f"not an email address: {message.recipient!r}", True)
+        raw = build_email(message).as_bytes()
+        try:
+            with _connect() as smtp:
+                refused = smtp.sendmail(settings.HOTLINE_MAIL_FROM, [address], raw)
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()))
+            return _answer(code, text)
+        except smtplib.SMTPAuthenticationError as error:
+            # Our credentials, not the recipient: retry, so a fixed setting still delivers.
+            return SendResult(False, f"SMTP authentication failed: {error.smtp_code}")
+        except smtplib.SMTPResponseException as error:
+            return _answer(error.smtp_code, error.smtp_error)
+        except (smtplib.SMTPException, OSError) as error:
+            return SendResult(False, f"SMTP {type(error).__name__}: {error}")
+        if refused:
+            code, text = next(iter(refused.values()))
+            return _answer(code, text)
+        return SendResult(
+            True,
+            f"accepted by {settings.HOTLINE_SMTP_HOST} as {message_id(message.idempotency_key)}",
+        )
+
+
+def _answer(code: int, text: bytes | str) -> SendResult:
+    detail = text.decode(errors="replace") if isinstance(text, bytes) else text
+    return SendResult(False, f"SMTP {code} {detail}", permanent=500 <= code < 600)
+
+
+def _connect() -> smtplib.SMTP:
+    host, port = settings.HOTLINE_SMTP_HOST, settings.HOTLINE_SMTP_PORT
+    timeout, helo = settings.HOTLINE_SMTP_TIMEOUT, settings.HOTLINE_MAIL_DOMAIN
+    context = ssl.create_default_context(cafile=settings.HOTLINE_SMTP_CA_FILE or None)
+    smtp: smtplib.SMTP
+    if settings.HOTLINE_SMTP_SSL:
+        smtp = smtplib.SMTP_SSL(host, port, local_hostname=helo, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(host, port, local_hostname=helo, timeout=timeout)
+    try:
+        if settings.HOTLINE_SMTP_STARTTLS and not settings.HOTLINE_SMTP_SSL:
+            smtp.starttls(context=context)
+        if settings.HOTLINE_SMTP_USER:
+            if not credentials_allowed():
+                raise smtplib.SMTPException("refusing to send SMTP credentials without TLS")
+            smtp.login(settings.HOTLINE_SMTP_USER, settings.HOTLINE_SMTP_PASSWORD)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def credentials_allowed() -> bool:
+    """A password goes only over TLS, or to a relay on this machine."""
+    encrypted = settings.HOTLINE_SMTP_SSL or settings.HOTLINE_SMTP_STARTTLS
+    return bool(encrypted) or is_loopback_host(settings.HOTLINE_SMTP_HOST)

@@ -1,0 +1,32 @@
+"""What a channel is given to send, what it answers, and the Channel protocol."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    idempotency_key: str
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    # What it is about ("notice:12"), the platform addressed and when it was written: a
+    # retry renders the same bytes from these, so receivers can deduplicate.
+    about: str = ""
+    platform_id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    detail: str = ""
+    # A permanent failure (bad address, 4xx) is not retried.
+    permanent: bool = False
+
+
+class Channel(Protocol):
+    def send(self, message: OutboundMessage) -> SendResult: ...

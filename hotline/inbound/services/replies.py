@@ -1,0 +1,141 @@
+"""A platform's reply by email: two factors checked, each instruction applied, then confirmed."""
+
+from email.message import Message
+from typing import Any
+
+from hotline.accounts.actors import Actor
+from hotline.audit.services import audit_record
+from hotline.cases.models import Item, Notice
+from hotline.cases.services.moderation import ItemDecision, item_act
+from hotline.cases.tokens import reply_token_valid
+from hotline.core.errors import DomainError
+from hotline.delivery.services import delivery_enqueue
+from hotline.inbound import mime
+from hotline.inbound.authn import failed_checks
+from hotline.inbound.classify import ThreadRef, reply_tokens
+from hotline.inbound.grammar import Instruction, parse_reply
+from hotline.inbound.models import InboundKind, InboundMessage, InboundStatus
+from hotline.inbound.senders import platform_actor
+from hotline.inbound.services.outcomes import quarantine
+from hotline.inbound.texts import confirmation_text
+from hotline.platforms.models import ChannelKind
+
+
+def reply_process(
+    row: InboundMessage, message: Message, refs: list[ThreadRef], recipients: list[str]
+) -> None:
+    notice_ids = list(dict.fromkeys(ref.notice_id for ref in refs))
+    if len(notice_ids) > 1:
+        quarantine(row, f"names several notices: {notice_ids}", InboundKind.REPLY)
+        return
+    notice = (
+        Notice.objects.select_related("platform__organisation", "request")
+        .filter(pk=notice_ids[0])
+        .first()
+    )
+    if notice is None:
+        quarantine(row, f"names notice {notice_ids[0]}, which does not exist", InboundKind.REPLY)
+        return
+    actor = _authenticated(row, message, notice, recipients)
+    if actor is None:
+        return
+    parsed = parse_reply(mime.plain_text(message))
+    if not parsed.instructions and not parsed.refusals:
+        quarantine(row, "a reply with no instruction in it", InboundKind.REPLY, notice=notice.pk)
+        return
+    results = [r for i in parsed.instructions for r in _apply(actor, notice, i)]
+    results += [
+        {"line": r.line, "item": None, "applied": False, "why": r.why} for r in parsed.refusals
+    ]
+    _done(row, notice, actor, results, mime.has_hangul(row.subject + mime.plain_text(message)))
+
+
+def _authenticated(
+    row: InboundMessage, message: Message, notice: Notice, recipients: list[str]
+) -> Actor | None:
+    """The platform's actor, only with both factors: a registered From and the reply token."""
+    row.organisation_id = notice.platform.organisation_id
+    actor = platform_actor(row.from_address, notice.platform)
+    if actor is None:
+        why = f"sender {row.from_address or '(none)'} is not registered for {notice.platform.name}"
+        quarantine(row, why, InboundKind.REPLY, notice=notice.pk)
+        return None
+    text = "\n".join(p.text for p in mime.text_parts(message))
+    tokens = reply_tokens([r.lower() for r in recipients], f"{row.subject}\n{text}")
+    if not any(n == notice.pk and reply_token_valid(n, t) for n, t in tokens):
+        why = (
+            f"no valid reply token for notice N{notice.pk}: a From address alone never acts "
+            "on a notice"
+        )
+        quarantine(row, why, InboundKind.REPLY, notice=notice.pk)
+        return None
+    failures = failed_checks(row.authentication)
+    if failures:
+        why = "sender authentication failed: " + "; ".join(failures)
+        quarantine(row, why, InboundKind.REPLY, notice=notice.pk)
+        return None
+    return actor
+
+
+def _apply(actor: Actor, notice: Notice, instruction: Instruction) -> list[dict[str, Any]]:
+    items = {
+        item.position: item.pk
+        for item in Item.objects.filter(notice=notice, position__in=instruction.positions)
+    }
+    decision = ItemDecision(
+        action=instruction.action,
+        reason=instruction.reason,
+        note=instruction.note,
+        question=instruction.question,
+    )
+    results = []
+    for position in instruction.positions:
+        result: dict[str, Any] = {"line": instruction.line, "item": position, "applied": False}
+        if position not in items:
+            result["why"] = f"item {position} is not on notice N{notice.pk}"
+        else:
+            try:
+                # item_act runs in a savepoint: a refused line leaves nothing behind.
+                item_act(
+                    actor=actor, notice_id=notice.pk, item_id=items[position], decision=decision
+                )
+                result["applied"] = True
+            except DomainError as error:
+                result["why"] = error.message
+        results.append(result)
+    return results
+
+
+def _done(
+    row: InboundMessage,
+    notice: Notice,
+    actor: Actor,
+    results: list[dict[str, Any]],
+    korean: bool,
+) -> None:
+    applied = sum(1 for r in results if r["applied"])
+    row.status, row.kind = InboundStatus.PROCESSED, InboundKind.REPLY
+    row.reason = f"{applied} of {len(results)} instruction(s) applied"
+    row.outcome = {"notice": notice.pk, "results": results}
+    audit_record(
+        tag="inbound:reply_applied",
+        actor=actor.label,
+        subject=f"notice:{notice.pk}",
+        organisation_id=notice.request.organisation_id,
+        payload={"inbound": row.pk, "applied": applied, "lines": len(results)},
+    )
+    case_id = notice.request.case_id or ""
+    korean = korean or notice.platform.language == "ko"
+    delivery_enqueue(
+        idempotency_key=f"confirmation-inbound-{row.pk}",
+        kind="confirmation",
+        channel=ChannelKind.EMAIL,
+        recipient=row.from_address,
+        subject=f"[hotline {case_id} N{notice.pk}] " + ("처리 결과" if korean else "Confirmation"),
+        body=confirmation_text(
+            korean=korean, notice_id=notice.pk, case_id=case_id, results=results
+        ),
+        about=f"notice:{notice.pk}",
+        organisation_id=notice.request.organisation_id,
+        payload={"inbound_id": row.pk, "in_reply_to": row.message_id, "results": results},
+    )

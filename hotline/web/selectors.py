@@ -1,0 +1,166 @@
+"""What each page shows, read through the workflow's own actor-scoped selectors."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from hotline.accounts.actors import Actor
+from hotline.accounts.models import OrganisationKind, Role
+from hotline.audit.models import Event
+from hotline.audit.selectors import events_for_subjects
+from hotline.cases import selectors as cases
+from hotline.cases.models import Item, ItemLink, Message, MessageKind, Notice, TakedownRequest
+from hotline.cases.schemas import SeenBeforeOut
+from hotline.cases.serializers import seen_before_out
+from hotline.cases.services.access import is_platform_side
+from hotline.cases.tokens import action_token_valid
+from hotline.cases.workflow import SETTLED, ItemState, RejectionReason
+from hotline.core import clock
+from hotline.core.errors import NotFound, PermissionDenied
+
+AWAITING_PLATFORM = [ItemState.NOTIFIED, ItemState.INFO_REQUESTED, ItemState.REOPENED]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    requests: list[TakedownRequest]
+    open_notices: Sequence[Notice]
+    overdue: int
+    triage: list[Item]
+    now: datetime
+
+
+def dashboard_page(*, actor: Actor) -> Dashboard:
+    """A reporter's open notices with their deadlines, how many are overdue, and recent cases."""
+    now = clock.now()
+    notices = list(
+        cases.notices_for_actor(actor=actor, open_only=True).annotate(
+            waiting=Count("items", filter=Q(items__state__in=AWAITING_PLATFORM))
+        )
+    )
+    requests = cases.requests_for_actor(actor=actor).annotate(
+        item_count=Count("items"),
+        settled_count=Count("items", filter=Q(items__state__in=[s.value for s in SETTLED])),
+    )
+    return Dashboard(
+        requests=list(requests[:50]),
+        open_notices=notices,
+        overdue=sum(1 for n in notices if n.deadline_at < now and n.waiting),
+        triage=list(cases.triage_items_for_actor(actor=actor)[:100]),
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class Thread:
+    notice: Notice
+    messages: list[Message]
+    open_questions: list[Message]
+
+
+@dataclass(frozen=True)
+class CasePage:
+    request: TakedownRequest
+    items: list[Item]
+    seen_before: dict[int, list[SeenBeforeOut]]
+    threads: list[Thread]
+    timeline: list[Event]
+
+
+def case_page(*, actor: Actor, case_id: str) -> CasePage:
+    request = cases.request_get(actor=actor, case_id=case_id)
+    items = list(request.items.all())
+    notices = list(request.notices.all())
+    subjects = [f"request:{request.pk}"]
+    subjects += [f"notice:{n.pk}" for n in notices] + [f"item:{i.pk}" for i in items]
+    return CasePage(
+        request=request,
+        items=items,
+        seen_before={
+            i.pk: [seen_before_out(link, actor.organisation_id) for link in i.links.all()]
+            for i in items
+        },
+        threads=[_thread(n) for n in notices],
+        timeline=list(events_for_subjects(subjects=subjects)),
+    )
+
+
+def _thread(notice: Notice) -> Thread:
+    messages = list(cases.notice_messages(notice=notice).select_related("item"))
+    answered = {m.reply_to_id for m in messages if m.kind == MessageKind.ANSWER}
+    return Thread(
+        notice=notice,
+        messages=messages,
+        open_questions=[
+            m for m in messages if m.kind == MessageKind.QUESTION and m.pk not in answered
+        ],
+    )
+
+
+def queue_page(*, actor: Actor) -> QuerySet[Item]:
+    """Items waiting for this platform: minors and urgent first, then the nearest deadline."""
+    if not actor.is_moderator:
+        raise PermissionDenied("only platform moderators have a queue")
+    return (
+        Item.objects.filter(
+            notice__platform__organisation_id=actor.organisation_id,
+            notice__closed_at=None,
+            state__in=AWAITING_PLATFORM,
+        )
+        .select_related("notice", "request")
+        .annotate(seen_before=Exists(ItemLink.objects.filter(item=OuterRef("pk"))))
+        .order_by(
+            "-request__involves_minor",
+            "-notice__urgent",
+            "notice__deadline_at",
+            "notice_id",
+            "position",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    notice: Notice
+    items: Sequence[Item]
+    thread: Thread
+    reasons: list[str] = field(default_factory=lambda: [r.value for r in RejectionReason])
+    now: datetime = field(default_factory=clock.now)
+
+
+def review_page(*, actor: Actor, notice_id: int) -> ReviewPage:
+    """A notice as its platform reviews it; anyone else's notice does not exist."""
+    notice = cases.notice_get(actor=actor, notice_id=notice_id)
+    if not is_platform_side(actor, notice):
+        raise PermissionDenied("only the platform's moderators review its notices")
+    items = list(
+        cases.notice_items(notice=notice).annotate(
+            seen_before=Exists(ItemLink.objects.filter(item=OuterRef("pk")))
+        )
+    )
+    return ReviewPage(notice=notice, items=items, thread=_thread(notice))
+
+
+def review_item(*, actor: Actor, notice_id: int, item_id: int) -> Item:
+    """One item of a notice the actor's platform reviews (for the open-URL warning)."""
+    page = review_page(actor=actor, notice_id=notice_id)
+    item = next((i for i in page.items if i.pk == item_id), None)
+    if item is None:
+        raise NotFound(f"item {item_id} is not on notice {notice_id}")
+    return item
+
+
+def link_actor(*, notice_id: int, token: str) -> Actor:
+    """The platform acting through a notice's signed link: its moderator, for that notice only."""
+    notice = Notice.objects.select_related("platform").filter(pk=notice_id).first()
+    if notice is None or not action_token_valid(notice_id, token):
+        raise NotFound("this link is not valid")
+    return Actor(
+        user_id=None,
+        username=f"link:{notice_id}",
+        organisation_id=notice.platform.organisation_id,
+        organisation_kind=OrganisationKind.PLATFORM,
+        role=Role.MODERATOR,
+    )

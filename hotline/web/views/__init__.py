@@ -1,0 +1,1 @@
+"""Web views: parse the request, call one service or selector, render."""

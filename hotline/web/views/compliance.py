@@ -1,0 +1,82 @@
+"""Compliance pages: every platform's figures, one platform's charts, and CSV and PDF exports."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from hotline.web import reports
+from hotline.web.access import actor_required, web_actor
+from hotline.web.charts import Bar, bar_chart_svg
+from hotline.web.forms import PeriodForm
+from hotline.web.pdf import report_pdf
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period]:
+    form = PeriodForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, reports.period_of(data.get("since"), data.get("until"))
+
+
+@actor_required()
+def index_view(request: HttpRequest) -> HttpResponse:
+    form, period = _period(request)
+    rows = reports.compliance_index(actor=web_actor(request), period=period)
+    context = {"form": form, "period": period, "rows": rows}
+    return render(request, "web/compliance/index.html", context)
+
+
+def _report(request: HttpRequest, platform_id: int) -> tuple[PeriodForm, reports.PlatformReport]:
+    form, period = _period(request)
+    actor = web_actor(request)
+    return form, reports.platform_report(actor=actor, platform_id=platform_id, period=period)
+
+
+@actor_required()
+def platform_view(request: HttpRequest, platform_id: int) -> HttpResponse:
+    form, report = _report(request, platform_id)
+    hours_chart = bar_chart_svg(
+        [
+            Bar(f"{lo:g}-{hi:g} h" if hi else f"{lo:g}+ h", n, str(n))
+            for lo, hi, n in reports.bins(report)
+        ],
+        title=_("Time to confirmed removal (items per bin of hours)"),
+    )
+    weeks_chart = bar_chart_svg(
+        [
+            Bar(
+                f"{w.week_start:%m-%d}",
+                w.share or 0.0,
+                "-" if w.share is None else f"{w.share:.0%}",
+            )
+            for w in report.weeks
+        ],
+        title=_("Share removed within the deadline, per week"),
+        maximum=1.0,
+    )
+    context = {
+        "form": form,
+        "report": report,
+        "query": request.GET.urlencode(),
+        "hours_chart": mark_safe(hours_chart),  # noqa: S308 - every text in it is escaped
+        "weeks_chart": mark_safe(weeks_chart),  # noqa: S308 - every text in it is escaped
+    }
+    return render(request, "web/compliance/platform.html", context)
+
+
+@actor_required()
+def platform_csv_view(request: HttpRequest, platform_id: int) -> HttpResponse:
+    _, report = _report(request, platform_id)
+    response = HttpResponse(reports.report_csv(report), content_type="text/csv; charset=utf-8")
+    name = f"hotline-{report.platform.pk}-{report.period.since}-{report.period.until}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@actor_required()
+def platform_pdf_view(request: HttpRequest, platform_id: int) -> HttpResponse:
+    _, report = _report(request, platform_id)
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    name = f"hotline-{report.platform.pk}-{report.period.since}-{report.period.until}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,93 @@
+"""The signed action link from a notice email: review and act on that one notice, no login."""
+
+import zoneinfo
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hotline.cases.models import MessageKind
+from hotline.cases.services.moderation import message_post
+from hotline.core.errors import Conflict, InvalidInput
+from hotline.web import selectors
+from hotline.web.access import domain_errors_as_http
+from hotline.web.forms import ActionForm, BulkActionForm, MessageForm
+from hotline.web.views.platform import review_context, try_act
+
+
+def _base(notice_id: int, token: str) -> str:
+    return f"/act/{notice_id}/{token}/"
+
+
+def _acting_through_link(request: HttpRequest, notice_id: int, token: str) -> None:
+    request.actor = selectors.link_actor(notice_id=notice_id, token=token)  # type: ignore[attr-defined]
+
+
+@domain_errors_as_http
+def link_review_view(request: HttpRequest, notice_id: int, token: str) -> HttpResponse:
+    actor = selectors.link_actor(notice_id=notice_id, token=token)
+    page = selectors.review_page(actor=actor, notice_id=notice_id)
+    context = review_context(page, base=_base(notice_id, token))
+    # No person, so no preference: times in the platform's own zone, as in its notice email.
+    with timezone.override(zoneinfo.ZoneInfo(page.notice.platform.time_zone)):
+        return render(request, "web/platform/review.html", context)
+
+
+@require_POST
+@domain_errors_as_http
+def link_act_view(request: HttpRequest, notice_id: int, token: str, item_id: int) -> HttpResponse:
+    _acting_through_link(request, notice_id, token)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try_act(request, notice_id, [item_id], form, bulk=False)
+    else:
+        messages.error(request, _("Choose an action."))
+    return redirect(_base(notice_id, token))
+
+
+@require_POST
+@domain_errors_as_http
+def link_bulk_view(request: HttpRequest, notice_id: int, token: str) -> HttpResponse:
+    _acting_through_link(request, notice_id, token)
+    ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    form = BulkActionForm(request.POST, item_ids=ids)
+    if form.is_valid():
+        try_act(request, notice_id, form.cleaned_data["items"], form, bulk=True)
+    else:
+        messages.error(request, _("Choose items and an action."))
+    return redirect(_base(notice_id, token))
+
+
+@require_POST
+@domain_errors_as_http
+def link_message_view(request: HttpRequest, notice_id: int, token: str) -> HttpResponse:
+    actor = selectors.link_actor(notice_id=notice_id, token=token)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_post(
+                actor=actor,
+                notice_id=notice_id,
+                kind=MessageKind(form.cleaned_data["kind"]),
+                body=form.cleaned_data["body"],
+                item_id=form.cleaned_data["item"],
+                reply_to_id=form.cleaned_data["reply_to"],
+            )
+        except (InvalidInput, Conflict) as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Message sent."))
+    return redirect(_base(notice_id, token))
+
+
+@domain_errors_as_http
+def link_open_url_view(
+    request: HttpRequest, notice_id: int, token: str, item_id: int
+) -> HttpResponse:
+    actor = selectors.link_actor(notice_id=notice_id, token=token)
+    item = selectors.review_item(actor=actor, notice_id=notice_id, item_id=item_id)
+    back = f"{_base(notice_id, token)}#item-{item.pk}"
+    return render(request, "web/platform/open_url.html", {"item": item, "back": back})

@@ -1,0 +1,72 @@
+"""The reporter's side: dashboard, filing a request, and a case with its thread and timeline."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hotline.cases.models import MessageKind
+from hotline.cases.services.moderation import message_post
+from hotline.core.errors import Conflict, InvalidInput
+from hotline.web import selectors
+from hotline.web.access import actor_required, safe_next, web_actor
+from hotline.web.errors import form_errors_from
+from hotline.web.forms import MessageForm, RequestForm
+from hotline.web.services import request_file_from_form
+
+
+@actor_required("reporter")
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    page = selectors.dashboard_page(actor=web_actor(request))
+    return render(request, "web/reporter/dashboard.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required("reporter")
+def request_new_view(request: HttpRequest) -> HttpResponse:
+    form = RequestForm(request.POST or None, request.FILES or None)
+    problems: list[dict[str, object]] = []
+    if request.method == "POST" and form.is_valid():
+        media = [(f.name or "", f.read()) for f in request.FILES.getlist("media")]
+        try:
+            result = request_file_from_form(actor=web_actor(request), form=form, media=media)
+        except InvalidInput as error:
+            problems = form_errors_from(form, error)
+        else:
+            messages.success(
+                request, _("Request %(case)s filed.") % {"case": result.request.case_id}
+            )
+            return redirect("web:case", case_id=result.request.case_id)
+    return render(request, "web/reporter/new_request.html", {"form": form, "problems": problems})
+
+
+@actor_required("reporter")
+def case_view(request: HttpRequest, case_id: str) -> HttpResponse:
+    page = selectors.case_page(actor=web_actor(request), case_id=case_id)
+    return render(request, "web/reporter/case.html", {"page": page, "message_form": MessageForm()})
+
+
+@require_POST
+@actor_required()
+def message_view(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Either side posts a question or an answer on a notice's thread."""
+    form = MessageForm(request.POST)
+    back = safe_next(request, request.POST.get("back", ""))
+    if not form.is_valid():
+        messages.error(request, _("Write a message first."))
+        return redirect(back or "web:home")
+    try:
+        message_post(
+            actor=web_actor(request),
+            notice_id=notice_id,
+            kind=MessageKind(form.cleaned_data["kind"]),
+            body=form.cleaned_data["body"],
+            item_id=form.cleaned_data["item"],
+            reply_to_id=form.cleaned_data["reply_to"],
+        )
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Message sent."))
+    return redirect(back or "web:home")

@@ -1,0 +1,131 @@
+"""The outbox relay: leases, reclaiming a crashed worker's rows, backoff, permanent failure,
+and which channel a platform's kind gets."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from hotline.audit.models import Event
+from hotline.core import clock
+from hotline.delivery.backoff import MAX_ATTEMPTS
+from hotline.delivery.channels import (
+    FailingChannel,
+    PullChannel,
+    RecordingChannel,
+    channel_for,
+)
+from hotline.delivery.email import EmailChannel
+from hotline.delivery.models import Delivery
+from hotline.delivery.services import (
+    _claim_next,
+    delivery_enqueue,
+    delivery_relay_once,
+    delivery_relay_until_idle,
+)
+from hotline.delivery.webhook import WebhookChannel
+
+
+def enqueue(key: str = "notice-1", channel: str = "email") -> Delivery:
+    with transaction.atomic():
+        return delivery_enqueue(
+            idempotency_key=key,
+            kind="notice",
+            channel=channel,
+            recipient="hotline@platform.example",
+            subject="s",
+            body="b",
+            about="notice:1",
+            organisation_id=None,
+        )
+
+
+def test_enqueue_refuses_to_run_outside_the_callers_transaction(transactional_db: None) -> None:
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        delivery_enqueue(
+            idempotency_key="k",
+            kind="notice",
+            channel="email",
+            recipient="r",
+            subject="s",
+            body="b",
+            about="notice:1",
+            organisation_id=None,
+        )
+
+
+def test_enqueue_is_idempotent_by_key(db: None) -> None:
+    assert enqueue().pk == enqueue().pk
+    assert Delivery.objects.count() == 1
+
+
+def test_a_claimed_row_is_left_alone_until_its_lease_expires(db: None, settings: Any) -> None:
+    settings.HOTLINE_DELIVERY_LEASE_SECONDS = 60
+    delivery = enqueue()
+    now = clock.now()
+    claimed = _claim_next(owner="crashed-worker", now=now)
+    assert claimed is not None and claimed.pk == delivery.pk
+    # The worker that claimed it dies without a word: nobody else takes it meanwhile.
+    assert delivery_relay_once(now=now + timedelta(seconds=59)).attempted == 0
+    assert RecordingChannel.sent == {}
+    report = delivery_relay_once(now=now + timedelta(seconds=61))
+    assert (report.attempted, report.sent) == (1, 1)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.claimed_by, delivery.claimed_until) == ("sent", "", None)
+
+
+def test_failures_back_off_and_become_permanent_after_the_last_attempt(
+    db: None, settings: Any
+) -> None:
+    settings.HOTLINE_CHANNEL_BACKEND = "failing"
+    delivery = enqueue()
+    due = clock.now()
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert delivery_relay_once(now=due).attempted == 1
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt
+        if attempt < MAX_ATTEMPTS:
+            assert delivery.status == "pending" and delivery.next_attempt_at > clock.now()
+            due = delivery.next_attempt_at
+    assert delivery.status == "failed" and delivery.last_error == "channel unavailable"
+    tags = list(Event.objects.filter(subject="notice:1").values_list("tag", flat=True))
+    assert tags == ["delivery:failed_attempt"] * (MAX_ATTEMPTS - 1) + ["delivery:failed"]
+    assert delivery.attempt_log.count() == MAX_ATTEMPTS
+
+
+def test_a_channel_that_raises_is_retried_and_the_relay_goes_on(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(self: Any, message: Any) -> Any:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(RecordingChannel, "send", explode)
+    enqueue("a")
+    enqueue("b")
+    assert delivery_relay_until_idle() == 2
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"pending"}
+    assert "ValueError: boom" in Delivery.objects.get(idempotency_key="a").last_error
+
+
+def test_the_real_backend_picks_the_platforms_channel(settings: Any) -> None:
+    settings.HOTLINE_CHANNEL_BACKEND = "real"
+    assert isinstance(channel_for("email"), EmailChannel)
+    assert isinstance(channel_for("webhook"), WebhookChannel)
+    assert isinstance(channel_for("pull"), PullChannel)
+    settings.HOTLINE_CHANNEL_BACKEND = "failing"
+    assert isinstance(channel_for("email"), FailingChannel)
+    settings.HOTLINE_CHANNEL_BACKEND = "carrier-pigeon"
+    with pytest.raises(ValueError, match="HOTLINE_CHANNEL_BACKEND"):
+        channel_for("email")
+
+
+def test_a_pull_platform_is_pushed_nothing_and_its_notice_counts_as_available(
+    db: None, settings: Any
+) -> None:
+    settings.HOTLINE_CHANNEL_BACKEND = "real"
+    delivery = enqueue(channel="pull")
+    delivery_relay_until_idle()
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+    assert delivery.attempt_log.get().detail == "available by pull"

@@ -1,0 +1,123 @@
+"""Reporters file by email over real SMTP: URLs in every form and charset, receipts, quarantine."""
+
+import pytest
+
+from hotline.cases.models import TakedownRequest
+from hotline.delivery.models import Delivery
+from hotline.inbound.models import InboundMessage, InboundStatus
+from tests.inbound.conftest import Mailer, corpus
+
+
+def filed(row: InboundMessage) -> TakedownRequest:
+    assert row.status == InboundStatus.PROCESSED, (row.status, row.reason, row.last_error)
+    return TakedownRequest.objects.get(pk=row.outcome["request"])
+
+
+def urls(request: TakedownRequest) -> list[str]:
+    return [i.normalised_url for i in request.items.order_by("position")]
+
+
+def receipt(row: InboundMessage) -> Delivery:
+    return Delivery.objects.get(kind="receipt", payload__inbound_id=row.pk)
+
+
+def test_a_plain_request_files_every_url_once_and_answers_with_a_receipt(smtp: Mailer) -> None:
+    row = smtp.send(corpus("request-plain-en.eml"))
+    request = filed(row)
+    assert urls(request) == [
+        "https://t.me/room/1",
+        "https://t.me/room/2",
+        "https://x.com/a/status/7",
+        "https://unknown.example/x",
+    ]  # the repeat is filed once; the sender's own signature link is not filed at all
+    assert request.urgent and request.category == "sexual_deepfake"
+    assert request.legal_bases == [] and request.filed_by == "analyst"
+    states = {i.normalised_url: i.state for i in request.items.all()}
+    assert states["https://t.me/room/1"] == "notified"
+    assert states["https://unknown.example/x"] == "triage"
+    answer = receipt(row)
+    assert answer.recipient == "analyst@kcsc.example"
+    assert request.case_id in answer.subject and request.case_id in answer.body
+    assert "national law" in answer.body and "Marked URGENT" in answer.body
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "sender_org", "minor"),
+    [
+        ("request-euc-kr-qp.eml", "https://t.me/room/11", "KCSC", False),
+        ("request-iso-2022-kr.eml", "https://t.me/room/12", "KCSC", False),
+        ("request-cp949-base64.eml", "https://t.me/room/13", "Centre A", True),
+        ("request-mislabelled.eml", "https://t.me/room/14", "KCSC", False),
+    ],
+)
+def test_korean_mail_in_any_charset_is_read_and_answered_in_korean(
+    smtp: Mailer, name: str, url: str, sender_org: str, minor: bool
+) -> None:
+    row = smtp.send(corpus(name))
+    request = filed(row)
+    assert urls(request) == [url]
+    assert request.organisation.name == sender_org
+    assert request.involves_minor == minor
+    assert "\ufffd" not in row.subject and "\ufffd" not in request.reasons
+    assert any("\uac00" <= c <= "\ud7a3" for c in row.subject)
+    assert "접수했습니다" in receipt(row).body
+
+
+def test_urgency_and_the_minor_marker_come_from_korean_words(smtp: Mailer) -> None:
+    request = filed(smtp.send(corpus("request-euc-kr-qp.eml")))
+    assert request.urgent and request.category == "sexual_deepfake"
+    minor = filed(smtp.send(corpus("request-cp949-base64.eml")))
+    assert minor.urgent and minor.category == "minor_sexual_deepfake"
+    assert "똠방각하" in minor.reasons  # a CP949-only syllable survived the decoding
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("request-html-only.eml", ["https://t.me/room/15"]),
+        ("request-forwarded-rfc822.eml", ["https://t.me/room/16"]),
+        (
+            "request-forwarded-inline.eml",
+            ["https://t.me/room/17", "https://twitter.com/u/status/9"],
+        ),
+    ],
+)
+def test_urls_are_found_in_html_and_forwarded_messages(
+    smtp: Mailer, name: str, expected: list[str]
+) -> None:
+    assert urls(filed(smtp.send(corpus(name)))) == expected
+
+
+def test_an_rfc2231_attachment_name_is_recorded_and_its_bytes_are_not(smtp: Mailer) -> None:
+    row = smtp.send(corpus("request-rfc2231-attachment.eml"))
+    assert urls(filed(row)) == ["https://t.me/room/18"]
+    assert row.subject == "증거 자료 — 삭제 요청"
+    [attachment] = row.attachments
+    assert attachment["name"] == "증거 자료.pdf"
+    assert attachment["content_type"] == "application/pdf" and not attachment["media"]
+    assert b"synthetic test document" not in bytes(row.redacted)
+    assert b"JVBERi0xLjQg" not in bytes(row.redacted)  # nor its base64
+    assert "증거 자료.pdf" in receipt(row).body
+
+
+def test_an_unknown_sender_is_quarantined_and_not_answered(smtp: Mailer) -> None:
+    row = smtp.send(corpus("unknown-sender.eml"))
+    assert row.status == InboundStatus.QUARANTINED
+    assert "unknown sender someone@elsewhere.example" in row.reason
+    assert not TakedownRequest.objects.exists()
+    assert not Delivery.objects.filter(payload__inbound_id=row.pk).exists()
+
+
+def test_a_registered_sender_with_nothing_to_file_is_told_so(smtp: Mailer) -> None:
+    row = smtp.send(corpus("registered-no-urls.eml"))
+    assert row.status == InboundStatus.QUARANTINED and "no URL" in row.reason
+    assert not TakedownRequest.objects.exists()
+    assert "could not file" in receipt(row).body
+
+
+def test_the_same_email_twice_files_one_request(smtp: Mailer) -> None:
+    first = filed(smtp.send(corpus("request-plain-en.eml")))
+    second = smtp.send(corpus("request-plain-en.eml"))
+    assert filed(second) == first
+    assert TakedownRequest.objects.count() == 1
+    assert Delivery.objects.filter(kind="receipt").count() == 1
