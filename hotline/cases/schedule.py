@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from hotline.cases.models import Item, Notice
 
@@ -26,6 +28,13 @@ def notice_recheck_again(*, notice: Notice, now: datetime) -> None:
 
     if now >= notice.deadline_at or notice.closed_at is not None:
         return
+    already_planned = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=tasks.recheck_notice.module_path,
+        args_kwargs__kwargs__notice_id=notice.pk,
+    ).exists()
+    if already_planned:
+        return  # a re-run after a crash must not start a second chain of re-checks
     interval = timedelta(minutes=settings.HOTLINE_RECHECK_INTERVAL_MINUTES)
     tasks.recheck_notice.using(run_after=min(now + interval, notice.deadline_at)).enqueue(
         notice_id=notice.pk

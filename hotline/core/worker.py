@@ -1,8 +1,13 @@
 """Run queued background tasks in this process until none is ready (worker loop, demo, tests)."""
 
+from datetime import timedelta
+
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
+
+from hotline.core import clock
 
 
 def drain_ready_tasks(*, worker_id: str = "inline") -> int:
@@ -32,3 +37,15 @@ def drain_ready_tasks(*, worker_id: str = "inline") -> int:
             return ran
         worker.run_task(task)
         ran += 1
+
+
+def requeue_stale_tasks(*, older_than: timedelta) -> int:
+    """Put back tasks left RUNNING by a worker that died (kill -9, power loss).
+
+    django-tasks marks a claimed task RUNNING and nothing ever releases it if the process dies.
+    Every hotline task is safe to run twice, so a task running far longer than any of ours
+    should is assumed orphaned and made READY again.
+    """
+    cutoff = clock.now() - older_than
+    stale = DBTaskResult.objects.running().filter(started_at__lt=cutoff)
+    return stale.update(status=TaskResultStatus.READY, started_at=None)

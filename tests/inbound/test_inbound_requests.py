@@ -121,3 +121,11 @@ def test_the_same_email_twice_files_one_request(smtp: Mailer) -> None:
     assert filed(second) == first
     assert TakedownRequest.objects.count() == 1
     assert Delivery.objects.filter(kind="receipt").count() == 1
+
+
+def test_forwarded_words_are_not_passed_on_as_the_reasons(smtp: Mailer) -> None:
+    inline = filed(smtp.send(corpus("request-forwarded-inline.eml")))
+    attached = filed(smtp.send(corpus("request-forwarded-rfc822.eml")))
+    assert "Forwarding a victim's message." in inline.reasons
+    assert "victim@mail.example" not in inline.reasons + attached.reasons
+    assert "제 사진이" not in attached.reasons

@@ -14,6 +14,7 @@ from hotline.delivery.services import delivery_enqueue
 from hotline.inbound import mime
 from hotline.inbound.authn import failed_checks
 from hotline.inbound.extract import Markers, markers, urls_in_parts
+from hotline.inbound.grammar import unquoted_lines
 from hotline.inbound.models import InboundKind, InboundMessage, InboundStatus
 from hotline.inbound.services.outcomes import quarantine
 from hotline.inbound.texts import ReceiptItem, nothing_filed_text, receipt_text
@@ -41,7 +42,7 @@ def request_process(row: InboundMessage, message: Message, actor: Actor) -> None
     if not items:
         _nothing_filed(row, found.korean, "no URL and no usable media found")
         return
-    data = _request_input(row, found, body, items[:MAX_ITEMS])
+    data = _request_input(row, found, _own_words(parts), items[:MAX_ITEMS])
     try:
         result = request_submit(actor=actor, data=data)
     except DomainError as error:
@@ -81,6 +82,16 @@ def _urls(candidates: list[str], sender: str) -> list[str]:
     return urls
 
 
+def _own_words(parts: list[mime.TextPart]) -> str:
+    """The sender's own text, for the reasons the platform reads: no forwarded or quoted mail,
+    which may hold a victim's own words and address."""
+    if not parts:
+        return ""
+    plain = [p for p in parts if p.content_type == "text/plain"]
+    first = plain[0].text if plain else mime.html_to_text(parts[0].text)
+    return "\n".join(unquoted_lines(first)).strip()[:2000]
+
+
 def _request_input(
     row: InboundMessage, found: Markers, body: str, items: list[ItemInput]
 ) -> RequestInput:
@@ -90,7 +101,7 @@ def _request_input(
         category = Category.SEXUAL_DEEPFAKE
     else:
         category = Category.NON_CONSENSUAL_INTIMATE_IMAGE
-    reasons = f"Filed by email from {row.from_address}: {row.subject}\n\n{body.strip()}"
+    reasons = f"Filed by email from {row.from_address}: {row.subject}\n\n{body}"
     reference = (row.message_id.strip("<> ") or row.sha256)[:90]
     return RequestInput(
         category=category,

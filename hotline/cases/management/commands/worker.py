@@ -1,16 +1,20 @@
 """`hotline worker`: run background tasks (deliveries, checks, deadlines) until stopped."""
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from hotline.cases.services.deadlines import notices_escalate_overdue
-from hotline.core.worker import drain_ready_tasks
+from hotline.core.worker import drain_ready_tasks, requeue_stale_tasks
 from hotline.delivery.services import delivery_relay_once
 
 RELAY_BATCH = 200  # deliveries per round, so checks and deadlines are not starved
+# No hotline task runs longer than a verification fetch (seconds); one RUNNING for this long
+# belongs to a worker that died.
+STALE_TASK_AFTER = timedelta(minutes=10)
 
 
 class Command(BaseCommand):
@@ -29,6 +33,7 @@ class Command(BaseCommand):
     def _loop(self, *, once: bool, interval: float) -> None:
         while True:
             close_old_connections()  # survive a database restart between rounds
+            requeue_stale_tasks(older_than=STALE_TASK_AFTER)
             drain_ready_tasks(worker_id="hotline-worker")
             # A safety net: deadline tasks are queued per notice, the sweep catches any missed.
             escalated = notices_escalate_overdue()
