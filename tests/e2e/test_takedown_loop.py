@@ -106,3 +106,10 @@ def test_the_demo_runs_the_september_2024_scenario(db: None, settings: Any) -> N
     assert "reported removed but still up -> reopened" in text
     assert "arrived at hotline@telegram.example: [hotline HL-" in text  # real SMTP, loopback
     assert "Telegram  25        24     23       22" in text
+    assert "escalation to official@telegram.example: sent" in text
+    assert "escalation to safety@x.example: sent" in text
+    # Replayed time: removals confirmed 1-4 hours after the notice, 22 of 25 within 6 hours.
+    telegram_row = next(line for line in text.splitlines() if line.startswith("Telegram  25"))
+    median_hours, p90_hours, in_time = telegram_row.split()[8:11]
+    assert 1.0 < float(median_hours) < float(p90_hours) < 6.0
+    assert in_time == "88%"

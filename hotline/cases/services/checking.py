@@ -1,5 +1,6 @@
 """Verification: re-check an item's URL, keep the evidence, and act on what was seen."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.db import transaction
@@ -24,7 +25,9 @@ def item_check(*, item_id: int, fetcher: Fetcher) -> ItemCheck | None:
     item = Item.objects.filter(pk=item_id).first()
     if item is None or item.state not in WATCHED or not item.normalised_url:
         return None
-    result = fetcher.fetch(verification_url(item.normalised_url))
+    started = clock.now()
+    # The evidence is stamped by hotline's clock, like every other time in the record.
+    result = replace(fetcher.fetch(verification_url(item.normalised_url)), fetched_at=started)
     judgement = judge(item.normalised_url, result)
     return _record_check(item_id, result, judgement)
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from hotline.accounts.models import Organisation
 from hotline.accounts.selectors import membership_get
@@ -33,6 +34,9 @@ from hotline.demo.scenario import (
 )
 
 STILL_UP_INDEX = 7  # the item the platform reports removed but leaves up
+SCENARIO_HOURS = timedelta(hours=14)
+ACKNOWLEDGE_AFTER = timedelta(minutes=50)
+BETWEEN_ITEMS = timedelta(minutes=9)
 REJECTED_INDEX, QUESTION_INDEX = 23, 24
 
 
@@ -61,9 +65,12 @@ class Command(BaseCommand):
         )
         try:
             with mirror_settings, loopback_mail() as self.mail:
+                # Replay the hours of a real takedown in seconds, ending in the recent past.
+                clock.travel_to(timezone.now() - SCENARIO_HOURS)
                 tokens = build_directory()
                 self._run(tokens, state, Client())
         finally:
+            clock.back_to_real_time()
             server.shutdown()
             server.server_close()
         self._print_logins(tokens, options["port"])
@@ -91,12 +98,14 @@ class Command(BaseCommand):
         for d in Delivery.objects.order_by("pk"):
             self.stdout.write(f"   {d.kind} to {d.recipient}: {d.status} — {d.subject}")
         self._print_mail()
-        self._say("3. Telegram acknowledges, removes 23, rejects 1, asks about 1")
-        notice_id = self._moderate(client, tokens)
-        self._take_down(state, client, tokens, notice_id)
-        self._say("4. hotline verifies every removal against the (loopback) pages")
-        drain_ready_tasks()
-        delivery_relay_until_idle()
+        self._say(
+            "3. Over the next hours Telegram acknowledges, removes 23, rejects 1, asks about 1;"
+            " hotline checks each removal against the (loopback) pages as it is reported"
+        )
+        filed_at = clock.now()
+        notice_id = self._moderate(client, tokens, state)
+        self._say("4. What verification found")
+        self._run_due_work()
         notice = api(client, tokens.analyst, "get", f"/notices/{notice_id}")
         self.stdout.write(f"   item states: {dict(Counter(i['state'] for i in notice['items']))}")
         for item in notice["items"]:
@@ -105,18 +114,33 @@ class Command(BaseCommand):
                     f"   caught: item {item['position']} {item['url']} "
                     f"reported removed but still up -> reopened"
                 )
-        self._say("5. Compliance report")
+        self._say("5. The deadlines pass: waiting items are escalated to designated officials")
+        clock.travel_to(filed_at + timedelta(hours=13))
+        self._run_due_work()
+        for d in Delivery.objects.filter(kind="escalation").order_by("pk"):
+            self.stdout.write(f"   escalation to {d.recipient}: {d.status} — {d.subject}")
+        self._say("6. Compliance report")
         now = clock.now()
         self.stdout.write(
             as_table(compliance_report(start=now - timedelta(days=1), end=now + timedelta(days=1)))
         )
 
-    def _moderate(self, client: Client, tokens: DemoTokens) -> int:
+    def _run_due_work(self) -> None:
+        drain_ready_tasks()
+        delivery_relay_until_idle()
+
+    def _moderate(self, client: Client, tokens: DemoTokens, state: MirrorState) -> int:
         notices = api(client, tokens.moderator, "get", "/notices?open=true")
         notice_id: int = notices[0]["id"]
+        clock.advance(ACKNOWLEDGE_AFTER)
         api(client, tokens.moderator, "post", f"/notices/{notice_id}/acknowledge")
         items = api(client, tokens.moderator, "get", f"/notices/{notice_id}")["items"]
         for index, item in enumerate(items):
+            clock.advance(BETWEEN_ITEMS)
+            if index not in (STILL_UP_INDEX, REJECTED_INDEX, QUESTION_INDEX):
+                channel, post = item["normalised_url"].rsplit("/", 2)[-2:]
+                with state.lock:  # the platform really takes this one down
+                    state.posts.discard((channel, int(post)))
             path = f"/notices/{notice_id}/items/{item['id']}/action"
             if index == REJECTED_INDEX:
                 body = {
@@ -132,18 +156,8 @@ class Command(BaseCommand):
             else:
                 body = {"action": "removed"}
             api(client, tokens.moderator, "post", path, body)
+            self._run_due_work()
         return notice_id
-
-    def _take_down(
-        self, state: MirrorState, client: Client, tokens: DemoTokens, notice_id: int
-    ) -> None:
-        items = api(client, tokens.moderator, "get", f"/notices/{notice_id}")["items"]
-        with state.lock:
-            for index, item in enumerate(items):
-                if item["state"] == "removed" and index != STILL_UP_INDEX:
-                    channel, post = item["normalised_url"].rsplit("/", 2)[-2:]
-                    state.posts.discard((channel, int(post)))
-        self.stdout.write(f"   item states: {dict(Counter(i['state'] for i in items))}")
 
     def _print_mail(self) -> None:
         for recipients, message in self.mail.take():

@@ -1,5 +1,6 @@
 """`hotline smtpd --host H --port P`: run hotline's own SMTP server until Ctrl-C."""
 
+import signal
 import threading
 from typing import Any
 
@@ -9,7 +10,11 @@ from hotline.inbound.server import InboundSmtpServer
 
 
 def wait_forever() -> None:
-    threading.Event().wait()
+    """Until Ctrl-C or SIGTERM (a service manager stopping it)."""
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    stop.wait()
 
 
 class Command(BaseCommand):
@@ -26,6 +31,7 @@ class Command(BaseCommand):
         try:
             wait_forever()
         except KeyboardInterrupt:
-            self.stdout.write("stopping")
+            pass
         finally:
+            self.stdout.write("stopping")
             server.stop()
