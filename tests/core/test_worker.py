@@ -29,7 +29,7 @@ def file_notice(directory: Directory) -> int:
 
 
 def test_a_task_left_running_by_a_dead_worker_runs_again(directory: Directory) -> None:
-    notice_id = file_notice(directory)
+    file_notice(directory)
     orphan = DBTaskResult.objects.get(task_path=check_deadline.module_path)
     DBTaskResult.objects.filter(pk=orphan.pk).update(
         status=TaskResultStatus.RUNNING,
