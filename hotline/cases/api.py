@@ -185,7 +185,7 @@ def acknowledge_notice(request: HttpRequest, notice_id: int) -> NoticeSummaryOut
 @router.post("/notices/{notice_id}/items/{item_id}/action", response=ItemOut)
 def act_on_item(request: HttpRequest, notice_id: int, item_id: int, body: ActionIn) -> ItemOut:
     decision = ItemDecision(
-        action=ItemAction.NEED_INFO if body.action == "needs_info" else ItemAction(body.action),
+        action=ItemAction(body.action),
         reason=body.reason,
         note=body.note,
         question=body.question,

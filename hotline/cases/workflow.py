@@ -27,12 +27,12 @@ class ItemAction(StrEnum):
 
 
 # Platform actions are accepted wherever the platform still owes a decision.
-_AWAITING_PLATFORM = (ItemState.NOTIFIED, ItemState.INFO_REQUESTED, ItemState.REOPENED)
+AWAITING_PLATFORM = frozenset({ItemState.NOTIFIED, ItemState.INFO_REQUESTED, ItemState.REOPENED})
 
 TRANSITIONS: dict[tuple[ItemState, ItemAction], ItemState] = {
-    **{(s, ItemAction.REMOVE): ItemState.REMOVED for s in _AWAITING_PLATFORM},
-    **{(s, ItemAction.RESTRICT): ItemState.RESTRICTED for s in _AWAITING_PLATFORM},
-    **{(s, ItemAction.REJECT): ItemState.REJECTED for s in _AWAITING_PLATFORM},
+    **{(s, ItemAction.REMOVE): ItemState.REMOVED for s in AWAITING_PLATFORM},
+    **{(s, ItemAction.RESTRICT): ItemState.RESTRICTED for s in AWAITING_PLATFORM},
+    **{(s, ItemAction.REJECT): ItemState.REJECTED for s in AWAITING_PLATFORM},
     (ItemState.NOTIFIED, ItemAction.NEED_INFO): ItemState.INFO_REQUESTED,
     (ItemState.REOPENED, ItemAction.NEED_INFO): ItemState.INFO_REQUESTED,
     (ItemState.INFO_REQUESTED, ItemAction.ANSWER): ItemState.NOTIFIED,
@@ -77,7 +77,7 @@ def deadline_after(start: datetime, *, hours: int, urgent_hours: int, urgent: bo
 
 def is_overdue(*, deadline: datetime, now: datetime, item_states: list[ItemState]) -> bool:
     """Overdue: the deadline has passed and some item still waits for the platform."""
-    waiting = any(state in _AWAITING_PLATFORM for state in item_states)
+    waiting = any(state in AWAITING_PLATFORM for state in item_states)
     return now > deadline and waiting
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from hotline.cases.models import Message, MessageKind, Notice
 from hotline.cases.services.common import record
 from hotline.cases.services.notify import escalation_send
-from hotline.cases.workflow import ItemState, is_overdue
+from hotline.cases.workflow import AWAITING_PLATFORM, ItemState, is_overdue
 from hotline.core import clock
 
 SYSTEM_ACTOR = "hotline:deadlines"
@@ -27,7 +27,7 @@ def notice_escalate_if_overdue(*, notice_id: int, now: datetime | None = None) -
         deadline=notice.deadline_at, now=now, item_states=states
     ):
         return False
-    waiting = [i for i in items if i.state in _WAITING]
+    waiting = [i for i in items if i.state in AWAITING_PLATFORM]
     notice.escalated_at = now
     notice.save(update_fields=["escalated_at"])
     record(
@@ -52,9 +52,6 @@ def notice_escalate_if_overdue(*, notice_id: int, now: datetime | None = None) -
     )
     escalation_send(notice=notice, waiting_items=waiting)
     return True
-
-
-_WAITING = {ItemState.NOTIFIED, ItemState.INFO_REQUESTED, ItemState.REOPENED}
 
 
 def notices_escalate_overdue(*, now: datetime | None = None) -> int:

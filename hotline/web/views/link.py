@@ -9,13 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.cases.models import MessageKind
-from hotline.cases.services.moderation import message_post
-from hotline.core.errors import Conflict, InvalidInput
 from hotline.web import selectors
 from hotline.web.access import domain_errors_as_http
 from hotline.web.forms import ActionForm, BulkActionForm, MessageForm
 from hotline.web.views.platform import review_context, try_act
+from hotline.web.views.reporter import try_post_message
 
 
 def _base(notice_id: int, token: str) -> str:
@@ -67,19 +65,7 @@ def link_message_view(request: HttpRequest, notice_id: int, token: str) -> HttpR
     actor = selectors.link_actor(notice_id=notice_id, token=token)
     form = MessageForm(request.POST)
     if form.is_valid():
-        try:
-            message_post(
-                actor=actor,
-                notice_id=notice_id,
-                kind=MessageKind(form.cleaned_data["kind"]),
-                body=form.cleaned_data["body"],
-                item_id=form.cleaned_data["item"],
-                reply_to_id=form.cleaned_data["reply_to"],
-            )
-        except (InvalidInput, Conflict) as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Message sent."))
+        try_post_message(request, actor, notice_id, form)
     return redirect(_base(notice_id, token))
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hotline.accounts.actors import Actor
 from hotline.cases.models import MessageKind
 from hotline.cases.services.moderation import message_post
 from hotline.core.errors import Conflict, InvalidInput
@@ -56,9 +57,15 @@ def message_view(request: HttpRequest, notice_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Write a message first."))
         return redirect(back or "web:home")
+    try_post_message(request, web_actor(request), notice_id, form)
+    return redirect(back or "web:home")
+
+
+def try_post_message(request: HttpRequest, actor: Actor, notice_id: int, form: MessageForm) -> None:
+    """Post a valid message form; a refusal becomes a message, a foreign notice stays a 404."""
     try:
         message_post(
-            actor=web_actor(request),
+            actor=actor,
             notice_id=notice_id,
             kind=MessageKind(form.cleaned_data["kind"]),
             body=form.cleaned_data["body"],
@@ -69,4 +76,3 @@ def message_view(request: HttpRequest, notice_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Message sent."))
-    return redirect(back or "web:home")
