@@ -21,7 +21,27 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY", "insecure-development-key-change-me")
+# The secret key signs sessions, CSRF tokens, notices' action links and reply addresses: who
+# knows it can act as any platform. There is no default. Without a key Django refuses every
+# use of it, and `hotline`, the WSGI app and the worker refuse to start (hotline.startup);
+# `hotline demo` and the tests make their own. HOTLINE_SECRET_KEY_FILE suits secret stores.
+# Retired keys listed in HOTLINE_SECRET_KEY_FALLBACKS (comma-separated) still verify links and
+# reply addresses that were sent before a rotation, while every new one uses the new key.
+PUBLISHED_DEFAULT_KEYS = frozenset({"insecure-development-key-change-me"})
+
+
+def _secret_key() -> str:
+    key = os.environ.get("HOTLINE_SECRET_KEY", "").strip()
+    key_file = os.environ.get("HOTLINE_SECRET_KEY_FILE", "").strip()
+    if not key and key_file:
+        key = Path(key_file).read_text(encoding="utf-8").strip()
+    return "" if key in PUBLISHED_DEFAULT_KEYS else key
+
+
+SECRET_KEY = _secret_key()
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("HOTLINE_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 DEBUG = _env_bool("HOTLINE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 

@@ -1,6 +1,7 @@
 """Shared fixtures: a platform directory with people and tokens, and an API caller."""
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,17 @@ PEOPLE = [
 class Directory:
     tokens: dict[str, str]
     actors: dict[str, Actor]
+
+
+TEST_SECRET_KEY = "tests-only-secret-key-never-used-outside-the-test-suite"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """hotline has no default secret key; the suite, and the commands it starts, use this one."""
+    from django.conf import settings
+
+    os.environ["HOTLINE_SECRET_KEY"] = TEST_SECRET_KEY
+    settings.SECRET_KEY = TEST_SECRET_KEY
 
 
 @pytest.fixture(autouse=True)

@@ -13,10 +13,19 @@ from django.conf import settings
 TOKEN_LENGTH = 16
 
 
-def _mac(purpose: str, notice_id: int) -> str:
-    key = hashlib.sha256(f"hotline:{purpose}:{settings.SECRET_KEY}".encode()).digest()
+def _mac(purpose: str, notice_id: int, secret: str | None = None) -> str:
+    secret = settings.SECRET_KEY if secret is None else secret
+    key = hashlib.sha256(f"hotline:{purpose}:{secret}".encode()).digest()
     digest = hmac.new(key, str(notice_id).encode(), hashlib.sha256).hexdigest()
     return digest[:TOKEN_LENGTH]
+
+
+def _valid(purpose: str, notice_id: int, token: str) -> bool:
+    """Made with the current key or a retired one (SECRET_KEY_FALLBACKS), so that links and
+    reply addresses sent before a key rotation keep working."""
+    candidate = token.strip().lower()
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return any(hmac.compare_digest(_mac(purpose, notice_id, s), candidate) for s in secrets)
 
 
 def notice_reply_token(notice_id: int) -> str:
@@ -30,8 +39,8 @@ def notice_action_token(notice_id: int) -> str:
 
 
 def reply_token_valid(notice_id: int, token: str) -> bool:
-    return hmac.compare_digest(notice_reply_token(notice_id), token.strip().lower())
+    return _valid("reply", notice_id, token)
 
 
 def action_token_valid(notice_id: int, token: str) -> bool:
-    return hmac.compare_digest(notice_action_token(notice_id), token.strip().lower())
+    return _valid("act", notice_id, token)

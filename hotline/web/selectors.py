@@ -11,7 +11,15 @@ from hotline.accounts.models import OrganisationKind, Role
 from hotline.audit.models import Event
 from hotline.audit.selectors import events_for_subjects
 from hotline.cases import selectors as cases
-from hotline.cases.models import Item, ItemLink, Message, MessageKind, Notice, TakedownRequest
+from hotline.cases.models import (
+    Item,
+    ItemCheck,
+    ItemLink,
+    Message,
+    MessageKind,
+    Notice,
+    TakedownRequest,
+)
 from hotline.cases.schemas import SeenBeforeOut
 from hotline.cases.serializers import seen_before_out
 from hotline.cases.services.access import is_platform_side
@@ -126,6 +134,9 @@ class ReviewPage:
     notice: Notice
     items: Sequence[Item]
     thread: Thread
+    # The latest verification check of each item that has one, keyed by item id: templates
+    # cannot take the last element of a queryset, so the page hands it over ready.
+    last_checks: dict[int, ItemCheck] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=lambda: [r.value for r in RejectionReason])
     now: datetime = field(default_factory=clock.now)
 
@@ -140,7 +151,8 @@ def review_page(*, actor: Actor, notice_id: int) -> ReviewPage:
             seen_before=Exists(ItemLink.objects.filter(item=OuterRef("pk")))
         )
     )
-    return ReviewPage(notice=notice, items=items, thread=_thread(notice))
+    last_checks = {item.pk: checks[-1] for item in items if (checks := list(item.checks.all()))}
+    return ReviewPage(notice=notice, items=items, thread=_thread(notice), last_checks=last_checks)
 
 
 def review_item(*, actor: Actor, notice_id: int, item_id: int) -> Item:

@@ -1,5 +1,6 @@
 """`hotline demo`: set up on SQLite and run the September 2024 scenario end to end."""
 
+import os
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -180,6 +181,12 @@ class Command(BaseCommand):
             f"   try: curl -H 'Authorization: Bearer {tokens.moderator}' {base}/api/notices"
         )
         self.stdout.write("   reset: hotline demo --reset")
+        # The demo made its own random key; other commands on its data need the same one.
+        key_file = os.environ.get("HOTLINE_SECRET_KEY_FILE") or "<the file of your key>"
+        self.stdout.write(
+            f"   in another terminal: export HOTLINE_SECRET_KEY_FILE={key_file}, then "
+            "hotline worker, hotline totp code --user analyst, …"
+        )
 
     def _print_web(self, port: int) -> None:
         """Web sign-in needs a second factor: the demo people get authenticators here."""

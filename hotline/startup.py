@@ -1,0 +1,52 @@
+"""Refuse to start without a real secret key, and say how to make one.
+
+Settings leave SECRET_KEY empty when none is configured (Django then refuses any use of it);
+the entry points call `require_secret_key` first, so that a server or worker never starts,
+and a management command never runs, in a state where links and sessions cannot be signed.
+"""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+MINIMUM_KEY_LENGTH = 32
+
+HOW_TO_SET_A_KEY = (
+    "hotline has no secret key. It signs sessions and every notice's action link and reply "
+    "address, so it must be secret and your own. Generate one and keep it in your secret store:\n"
+    "    python3 -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+    "then set HOTLINE_SECRET_KEY=<that value>, or HOTLINE_SECRET_KEY_FILE=<a file holding it>. "
+    "See docs/deploy.md."
+)
+
+
+def secret_key_problem() -> str | None:
+    """Why the configured key cannot be used, or None when it can."""
+    try:
+        key = str(settings.SECRET_KEY)
+    except ImproperlyConfigured:  # Django's own refusal of an empty key
+        key = ""
+    if not key:
+        return HOW_TO_SET_A_KEY
+    if len(key) < MINIMUM_KEY_LENGTH:
+        return f"HOTLINE_SECRET_KEY is shorter than {MINIMUM_KEY_LENGTH} characters.\n" + (
+            HOW_TO_SET_A_KEY
+        )
+    return None
+
+
+def require_secret_key() -> None:
+    problem = secret_key_problem()
+    if problem:
+        raise ImproperlyConfigured(problem)
+
+
+def demo_secret_key(var_dir: Path) -> str:
+    """The demo's own key: random, made once per data directory, never a published string."""
+    path = var_dir / "demo-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
