@@ -54,3 +54,18 @@ def test_running_a_recheck_twice_plans_only_one_next_round(directory: Directory)
     recheck_notice.call(notice_id=notice_id)
     recheck_notice.call(notice_id=notice_id)
     assert planned.count() == 1
+
+
+def test_each_worker_round_beats_its_heartbeat(db: None) -> None:
+    from datetime import timedelta
+
+    from hotline.core import clock
+    from hotline.core.heartbeat import heartbeat_beat, heartbeat_latest, worker_alive
+
+    assert not worker_alive(within=timedelta(minutes=1))
+    started = clock.now()
+    heartbeat_beat(name="host:1", started_at=started)
+    heartbeat_beat(name="host:1", started_at=started, database_outages=2)
+    latest = heartbeat_latest()
+    assert latest is not None and latest.rounds == 2 and latest.database_outages == 2
+    assert worker_alive(within=timedelta(minutes=1))

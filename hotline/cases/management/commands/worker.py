@@ -1,5 +1,7 @@
 """`hotline worker`: run background tasks (deliveries, checks, deadlines) until stopped."""
 
+import os
+import socket
 import time
 from datetime import timedelta
 from typing import Any
@@ -8,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from hotline.cases.services.deadlines import notices_escalate_overdue
+from hotline.core import clock
+from hotline.core.heartbeat import heartbeat_beat
 from hotline.core.worker import drain_ready_tasks, requeue_stale_tasks
 from hotline.delivery.services import delivery_relay_once
 
@@ -31,6 +35,7 @@ class Command(BaseCommand):
             self.stdout.write("worker stopped")
 
     def _loop(self, *, once: bool, interval: float) -> None:
+        name, started_at = f"{socket.gethostname()}:{os.getpid()}", clock.now()
         while True:
             close_old_connections()  # survive a database restart between rounds
             requeue_stale_tasks(older_than=STALE_TASK_AFTER)
@@ -41,6 +46,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"escalated {escalated} overdue notice(s)")
             # The outbox relay: claims due deliveries under a lease (decision 0004).
             relayed = delivery_relay_once(limit=RELAY_BATCH, worker_id="hotline-worker")
+            heartbeat_beat(name=name, started_at=started_at)
             if once and relayed.attempted < RELAY_BATCH:
                 return
             if relayed.attempted < RELAY_BATCH:
