@@ -10,11 +10,18 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import idna
 
-__all__ = ["InvalidUrl", "NormalisedUrl", "normalise_url"]
+from hotline.platforms.url_rules import (
+    LocationKind,
+    site_rule_for,
+    without_tracking,
+)
 
-TELEGRAM_HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog"})
-# Query parameters that only change how Telegram renders a post, never which post it is.
-TELEGRAM_PRESENTATION_PARAMS = frozenset({"single", "embed", "mode", "userpic", "dark", "color"})
+__all__ = [
+    "InvalidUrl",
+    "LocationKind",
+    "NormalisedUrl",
+    "normalise_url",
+]
 
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _HOST_CHARS = frozenset(string.ascii_lowercase + string.digits + "-_.")
@@ -37,6 +44,9 @@ class NormalisedUrl:
     url: str
     host: str
     path: str
+    kind: LocationKind = LocationKind.OTHER
+    # The canonical URL of the room or account a message belongs to, when the site says.
+    room: str | None = None
 
 
 def normalise_url(raw: str) -> NormalisedUrl:
@@ -61,15 +71,28 @@ def normalise_url(raw: str) -> NormalisedUrl:
       becomes ``t.me/<name>``; the web preview prefix ``/s/`` is dropped; the first path segment
       (username) is lowercased except for invite links ``/+hash``; ``/joinchat/hash`` becomes
       ``/+hash`` (same invite; the hash keeps its case); the presentation-only query parameters
-      in ``TELEGRAM_PRESENTATION_PARAMS`` and ``utm_*`` are dropped, others (``comment``,
+      in ``url_rules.TELEGRAM_PRESENTATION_PARAMS`` and ``utm_*`` are dropped, others (``comment``,
       ``thread``) are kept because they point at a different message.
+    * X: x.com, twitter.com, mobile./m. hosts and the fxtwitter/vxtwitter/fixupx embed proxies
+      become ``x.com``; a post is ``x.com/i/status/<id>`` whatever account name, ``/photo/1``
+      or share parameters (``?s=20&t=…``) surround it; account names are lowercased.
+    * Discord: discordapp.com, ptb. and canary. become ``discord.com``; invites in every
+      spelling become ``discord.gg/<code>``; CDN attachments drop their expiring signature.
+    * Any other site: click-tracking parameters (``utm_*``, ``fbclid``, ``gclid``, …) are
+      dropped. Site rules live in ``url_rules.py``, which also says whether a URL is a message,
+      a room, an account, an invite or a file, and which room a message belongs to.
     """
     scheme, host, port, path, query = _split(_clean(raw))
     host = _canonical_host(host)
     path = _normalise_escapes(_remove_dot_segments(path or "/"), _PATH_SAFE)
     query = _normalise_escapes(query, _QUERY_SAFE)
-    if host in TELEGRAM_HOSTS or (host.endswith(".t.me") and host.count(".") == 2):
-        host, path, query = _canonical_telegram(host, path, query)
+    kind, room = LocationKind.OTHER, None
+    rule = site_rule_for(host)
+    if rule is None:
+        query = without_tracking(query)
+    else:
+        site = rule(host, path, query)
+        host, path, query, kind, room = site.host, site.path, site.query, site.kind, site.room
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     if port is not None and port != _DEFAULT_PORTS[scheme]:
@@ -77,7 +100,7 @@ def normalise_url(raw: str) -> NormalisedUrl:
     else:
         authority = _host_for_url(host)
     url = f"https://{authority}{path}" + (f"?{query}" if query else "")
-    return NormalisedUrl(url=url, host=host, path=path)
+    return NormalisedUrl(url=url, host=host, path=path, kind=kind, room=room)
 
 
 def _clean(raw: str) -> str:
@@ -183,29 +206,6 @@ def _remove_dot_segments(path: str) -> str:
             result.append(segment)
     trailing = "/" if segments[-1] in {".", ".."} else ""
     return "/" + "/".join(result) + trailing
-
-
-def _canonical_telegram(host: str, path: str, query: str) -> tuple[str, str, str]:
-    """Map every Telegram spelling of a location to ``t.me/<path>``."""
-    segments = [seg for seg in path.split("/") if seg]
-    if host.endswith(".t.me") and host.count(".") == 2:
-        segments.insert(0, host.removesuffix(".t.me"))
-    if len(segments) >= 2 and segments[0].lower() == "s":
-        segments.pop(0)
-    if len(segments) >= 2 and segments[0].lower() == "joinchat":
-        segments = ["+" + segments[1], *segments[2:]]
-    if segments and segments[0][:3].upper() == "%2B":
-        segments[0] = "+" + segments[0][3:]
-    if segments and not segments[0].startswith("+"):
-        segments[0] = segments[0].lower()
-    kept = [item for item in query.split("&") if item and not _is_presentation_param(item)]
-    new_query = "&".join(kept)
-    return "t.me", "/" + "/".join(segments), new_query
-
-
-def _is_presentation_param(item: str) -> bool:
-    key = item.partition("=")[0].lower()
-    return key in TELEGRAM_PRESENTATION_PARAMS or key.startswith("utm_")
 
 
 def _telegram_app_link(text: str) -> str:

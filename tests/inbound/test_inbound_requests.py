@@ -27,7 +27,7 @@ def test_a_plain_request_files_every_url_once_and_answers_with_a_receipt(smtp: M
     assert urls(request) == [
         "https://t.me/room/1",
         "https://t.me/room/2",
-        "https://x.com/a/status/7",
+        "https://x.com/i/status/7",  # X posts are their id, whatever the account name
         "https://unknown.example/x",
     ]  # the repeat is filed once; the sender's own signature link is not filed at all
     assert request.urgent and request.category == "sexual_deepfake"
@@ -78,7 +78,7 @@ def test_urgency_and_the_minor_marker_come_from_korean_words(smtp: Mailer) -> No
         ("request-forwarded-rfc822.eml", ["https://t.me/room/16"]),
         (
             "request-forwarded-inline.eml",
-            ["https://t.me/room/17", "https://twitter.com/u/status/9"],
+            ["https://t.me/room/17", "https://x.com/i/status/9"],
         ),
     ],
 )

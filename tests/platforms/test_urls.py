@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from hotline.platforms.urls import InvalidUrl, NormalisedUrl, normalise_url
+from hotline.platforms.urls import InvalidUrl, LocationKind, NormalisedUrl, normalise_url
 
 CANONICAL = [
     # (raw, canonical url)
@@ -100,7 +100,13 @@ def test_different_locations_stay_different(left: str, right: str) -> None:
 
 def test_fields() -> None:
     result = normalise_url("HTTPS://WWW.T.ME/S/Foo/12/?single#x")
-    assert result == NormalisedUrl(url="https://t.me/foo/12", host="t.me", path="/foo/12")
+    assert result == NormalisedUrl(
+        url="https://t.me/foo/12",
+        host="t.me",
+        path="/foo/12",
+        kind=LocationKind.MESSAGE,
+        room="https://t.me/foo",
+    )
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.host = "x"  # type: ignore[misc]
 
