@@ -92,7 +92,8 @@ def test_a_request_goes_in_and_every_item_is_accounted_for(
     telegram = next(r for r in report["platforms"] if r["platform"] == "Telegram")
     assert telegram["items_received"] == 4 and telegram["items_confirmed_removed"] == 1
     assert telegram["items_rejected"] == 1 and telegram["items_reopened"] == 1
-    assert telegram["questions_unanswered"] == 0
+    assert telegram["questions_unanswered_by_platform"] == 0
+    assert telegram["questions_unanswered_by_reporter"] == 0
     _, chain = call_api("auditor", "get", "/audit/verify")
     assert chain["intact"] and chain["checked"] > 30
 
