@@ -36,9 +36,17 @@ def _p(text: object, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 def report_pdf(report: PlatformReport, checkpoint: Checkpoint | None = None) -> bytes:
-    """The report; `checkpoint`, when given, is printed as the audit state it was computed at."""
+    """The report; `checkpoint`, when given, is printed as the audit state it was computed at.
+
+    CHECKPOINT: `hotline audit checkpoint` (being added) makes the signed JSON to pass here.
+    """
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, title=f"hotline: {report.platform.name}")
+    document.build(report_story(report, checkpoint))
+    return buffer.getvalue()
+
+
+def report_story(report: PlatformReport, checkpoint: Checkpoint | None) -> list[Flowable]:
     period = f"{report.period.since:%Y-%m-%d} - {report.period.until:%Y-%m-%d}"
     as_of = timezone.localtime(report.as_of, report.period.zone)
     story: list[Flowable] = [
@@ -72,8 +80,7 @@ def report_pdf(report: PlatformReport, checkpoint: Checkpoint | None = None) -> 
         Spacer(1, 12),
         *_checkpoint(checkpoint),
     ]
-    document.build(story)
-    return buffer.getvalue()
+    return story
 
 
 def _figures(report: PlatformReport) -> list[Sequence[object]]:
