@@ -41,7 +41,12 @@ def report_pdf(report: PlatformReport, checkpoint: Checkpoint | None = None) -> 
     CHECKPOINT: `hotline audit checkpoint` (being added) makes the signed JSON to pass here.
     """
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=f"hotline: {report.platform.name}")
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"hotline: {report.platform.name}",
+        initialFontName=LATIN,  # else every page names Helvetica, which is never embedded
+    )
     document.build(report_story(report, checkpoint))
     return buffer.getvalue()
 
@@ -148,6 +153,7 @@ def _table(rows: Sequence[Sequence[object]]) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), LATIN),  # Table's default would be Helvetica
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
@@ -160,7 +166,7 @@ def _table(rows: Sequence[Sequence[object]]) -> Table:
 def _bars(values: list[tuple[str, int]]) -> Drawing:
     width, height, slot = 480, 140, 480 / max(len(values), 1)
     top = max([n for _, n in values] + [1])
-    drawing = Drawing(width, height + 30)
+    drawing = Drawing(width, height + 30, initialFontName=LATIN)
     for index, (label, count) in enumerate(values):
         bar_height = height * count / top
         x = index * slot + slot * 0.15

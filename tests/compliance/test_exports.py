@@ -36,17 +36,20 @@ def telegram_id() -> int:
 
 
 def fonts_of(pdf: bytes) -> dict[str, bool]:
-    """Each font's base name and whether its file is embedded (reportlab writes the font
-    dictionaries uncompressed; only page contents are compressed)."""
+    """Each font the PDF uses (its /BaseFont) and whether its file is embedded. reportlab
+    writes font dictionaries uncompressed; only page contents are compressed."""
     text = pdf.decode("latin-1")
     objects = dict(re.findall(r"\n(\d+) 0 obj\s*(.*?)endobj", text, re.S))
     fonts = {}
     for body in objects.values():
-        if "/Type /FontDescriptor" not in body:
+        if not re.search(r"/Type /Font(?![A-Za-z])", body):
             continue
-        name = re.search(r"/FontName /(\S+)", body)
-        assert name is not None
-        fonts[name.group(1)] = "/FontFile2" in body or "/FontFile " in body or "/FontFile3" in body
+        base = re.search(r"/BaseFont /(\S+)", body)
+        if base is None:
+            continue
+        descriptor = re.search(r"/FontDescriptor (\d+) 0 R", body)
+        embedded = descriptor is not None and "/FontFile" in objects.get(descriptor.group(1), "")
+        fonts[base.group(1)] = embedded
     return fonts
 
 
