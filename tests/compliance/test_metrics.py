@@ -438,3 +438,25 @@ def test_percentiles_interpolate_between_ranks(
     values: list[float], fraction: float, expected: float | None
 ) -> None:
     assert percentile(values, fraction) == (pytest.approx(expected) if expected else expected)
+
+
+@pytest.mark.parametrize(
+    ("flags", "caught"),
+    [([], 0), ([False], 0), ([True], 1), ([True, False, True], 2)],
+)
+def test_reuploads_caught_count_items_whose_content_was_seen_before(
+    flags: list[bool], caught: int
+) -> None:
+    items = [item(reupload=flag, item_id=n) for n, flag in enumerate(flags)]
+    assert figures(items).reuploads_caught == caught
+
+
+@pytest.mark.parametrize(
+    ("escalated_h", "as_of_h", "escalated"),
+    [(None, 30, 0), (24, 30, 1), (24, 20, 0)],  # not yet escalated at the report's moment
+)
+def test_escalations_are_counted_as_of_the_reports_moment(
+    escalated_h: float | None, as_of_h: float, escalated: int
+) -> None:
+    sent = replace(notice(0, 0.5), escalated_at=None if escalated_h is None else h(escalated_h))
+    assert figures(notices=[sent], as_of_h=as_of_h).notices_escalated == escalated
