@@ -156,3 +156,13 @@ def test_the_compliance_pages_read_in_korean_and_english(
         assert word in html, word
     assert "https://t.me/room/4" in html and "When?" in html
     assert "<svg" in html  # the charts still draw
+
+
+@pytest.mark.parametrize(("who", "status"), [("telegram_mod", 200), ("x_mod", 404)])
+def test_a_platform_exports_only_its_own_report(
+    takedown: Takedown, settings: Any, who: str, status: int
+) -> None:
+    settings.SESSION_COOKIE_SECURE = False
+    client = signed_in_client(who)
+    for export in ("report.csv", "report.zip", "report.pdf"):
+        assert client.get(f"/compliance/{telegram_id()}/{export}?{PERIOD}").status_code == status

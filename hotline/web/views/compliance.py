@@ -94,5 +94,6 @@ def platform_zip_view(request: HttpRequest, platform_id: int) -> HttpResponse:
 @actor_required()
 def platform_pdf_view(request: HttpRequest, platform_id: int) -> HttpResponse:
     _, report = _report(request, platform_id)
-    pdf = report_pdf(report)
+    # CHECKPOINT: pass the current signed checkpoint once `hotline audit checkpoint` exists.
+    pdf = report_pdf(report, checkpoint=None)
     return _attachment(HttpResponse(pdf, content_type="application/pdf"), report, "pdf")
