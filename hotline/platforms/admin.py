@@ -26,4 +26,11 @@ class PlatformAdmin(ReadOnlyAdmin):
 
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(ReadOnlyAdmin):
-    list_display = ("platform", "jurisdiction", "hours", "urgent_hours", "legal_basis")
+    list_display = (
+        "platform",
+        "jurisdiction",
+        "hours",
+        "urgent_hours",
+        "legal_basis",
+        "clock_pauses_for_info",
+    )

@@ -52,6 +52,9 @@ class DeadlinePolicy(models.Model):
     hours = models.PositiveIntegerField()
     urgent_hours = models.PositiveIntegerField()
     legal_basis = models.CharField(max_length=200, blank=True)
+    # Whether the platform's clock stops while an item waits for the reporter's answer to the
+    # platform's needs_info question (item state info_requested). The law decides; so it is data.
+    clock_pauses_for_info = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -65,4 +68,8 @@ class DeadlinePolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.platform}: {self.jurisdiction} {self.hours}h (urgent {self.urgent_hours}h)"
+        pauses = ", paused while waiting for information" if self.clock_pauses_for_info else ""
+        return (
+            f"{self.platform}: {self.jurisdiction} {self.hours}h (urgent {self.urgent_hours}h)"
+            f"{pauses}"
+        )

@@ -18,6 +18,7 @@ class DeadlineRule:
     hours: int
     urgent_hours: int
     legal_basis: str = ""
+    clock_pauses_for_info: bool = False
 
 
 @transaction.atomic
@@ -103,6 +104,7 @@ def deadline_policy_set(*, platform: Platform, rule: DeadlineRule, actor: str) -
             "hours": rule.hours,
             "urgent_hours": rule.urgent_hours,
             "legal_basis": rule.legal_basis,
+            "clock_pauses_for_info": rule.clock_pauses_for_info,
         },
     )
     audit_record(
@@ -115,6 +117,7 @@ def deadline_policy_set(*, platform: Platform, rule: DeadlineRule, actor: str) -
             "hours": rule.hours,
             "urgent_hours": rule.urgent_hours,
             "legal_basis": rule.legal_basis,
+            "clock_pauses_for_info": rule.clock_pauses_for_info,
         },
     )
     return policy

@@ -1,7 +1,12 @@
-"""A platform's compliance report as a PDF (reportlab, pure Python), in the reader's language."""
+"""A platform's compliance report as a PDF (reportlab, pure Python), in the reader's language.
+
+Fonts are embedded (see pdf_fonts). The annex lists every item not removed within the deadline
+and every unanswered question, so the figures can be checked item by item.
+"""
 
 import io
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,87 +14,149 @@ from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from hotline.cases.models import Message
-from hotline.web.reports import PlatformReport, bins
+from hotline.web.labels import STATES
+from hotline.web.pdf_fonts import LATIN, marked_up, register
+from hotline.web.reports import PlatformReport, bins, figure_table, written
 
-# A CID font that every PDF reader has: Korean and Latin text without embedding a font file.
-FONT = "HYSMyeongJo-Medium"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14)
-HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=16, leading=22)
-SUBHEADING = ParagraphStyle("subheading", fontName=FONT, fontSize=12, leading=18)
+KOREAN_FONT, KOREAN_EMBEDDED = register()
+BODY = ParagraphStyle("body", fontName=LATIN, fontSize=10, leading=14)
+CELL = ParagraphStyle("cell", fontName=LATIN, fontSize=8, leading=10)
+HEADING = ParagraphStyle("heading", fontName=LATIN, fontSize=16, leading=22)
+SUBHEADING = ParagraphStyle("subheading", fontName=LATIN, fontSize=12, leading=18)
+MONO = ParagraphStyle("mono", fontName=LATIN, fontSize=7, leading=9)
+
+# An audit checkpoint (`hotline audit checkpoint`): its signed JSON as text, or parsed.
+Checkpoint = str | Mapping[str, object]
 
 
-def report_pdf(report: PlatformReport) -> bytes:
+def _p(text: object, style: ParagraphStyle = BODY) -> Paragraph:
+    return Paragraph(marked_up(str(text), KOREAN_FONT), style)
+
+
+def report_pdf(report: PlatformReport, checkpoint: Checkpoint | None = None) -> bytes:
+    """The report; `checkpoint`, when given, is printed as the audit state it was computed at.
+
+    CHECKPOINT: `hotline audit checkpoint` (being added) makes the signed JSON to pass here.
+    """
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=f"hotline: {report.platform.name}")
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"hotline: {report.platform.name}",
+        initialFontName=LATIN,  # else every page names Helvetica, which is never embedded
+    )
+    document.build(report_story(report, checkpoint))
+    return buffer.getvalue()
+
+
+def report_story(report: PlatformReport, checkpoint: Checkpoint | None) -> list[Flowable]:
     period = f"{report.period.since:%Y-%m-%d} - {report.period.until:%Y-%m-%d}"
-    story = [
-        Paragraph(
-            _("Compliance report: %(platform)s") % {"platform": report.platform.name}, HEADING
+    as_of = timezone.localtime(report.as_of, report.period.zone)
+    story: list[Flowable] = [
+        _p(_("Compliance report: %(platform)s") % {"platform": report.platform.name}, HEADING),
+        _p(_("Notices sent from %(period)s") % {"period": period}),
+        _p(
+            _("Days are read in %(zone)s; figures as of %(as_of)s.")
+            % {"zone": report.period.time_zone, "as_of": f"{as_of:%Y-%m-%d %H:%M %Z}"}
         ),
-        Paragraph(_("Notices sent from %(period)s") % {"period": period}, BODY),
         Spacer(1, 12),
         _table(_figures(report)),
         Spacer(1, 12),
-        Paragraph(_("Time to confirmed removal"), SUBHEADING),
+        _p(_("Time to removal"), SUBHEADING),
         _bars([(f"{lo:g}-{hi:g}" if hi else f"{lo:g}+", n) for lo, hi, n in bins(report)]),
-        Paragraph(_("Share removed within the deadline, per week"), SUBHEADING),
+        _p(_("Share removed within the deadline, per week"), SUBHEADING),
         _table(
-            [[_("Week of"), _("Received"), _("Removed in time"), _("Share")]]
+            [[_("Week of"), _("Received"), _("Items due"), _("Removed in time"), _("Share")]]
             + [
-                [f"{w.week_start:%Y-%m-%d}", w.received, w.removed_in_time, _share(w.share)]
+                [
+                    f"{w.week_start:%Y-%m-%d}",
+                    w.received,
+                    w.due,
+                    w.removed_in_time,
+                    written(w.share, "share"),
+                ]
                 for w in report.weeks
             ]
         ),
         Spacer(1, 12),
-        Paragraph(
-            _("Questions left unanswered: %(n)s") % {"n": len(report.unanswered)}, SUBHEADING
-        ),
-        *[Paragraph(_question_line(m), BODY) for m in report.unanswered],
+        *_annex(report),
+        Spacer(1, 12),
+        *_checkpoint(checkpoint),
     ]
-    document.build(story)
-    return buffer.getvalue()
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    return story
 
 
 def _figures(report: PlatformReport) -> list[Sequence[object]]:
-    m = report.metrics
+    headings, rows = figure_table(report.metrics)
+    return [headings, *[[label, *cells] for label, cells in rows]]
+
+
+def _annex(report: PlatformReport) -> list[Flowable]:
+    late = [
+        [
+            o.facts.case_id,
+            o.facts.url,
+            str(STATES.get(o.state, o.state)),
+            f"{timezone.localtime(o.facts.deadline_at, report.period.zone):%Y-%m-%d %H:%M}",
+            written(o.allowed_hours, "hours"),
+            written(o.clock_hours, "hours"),
+        ]
+        for o in report.late
+    ]
+    questions = [
+        [
+            f"{timezone.localtime(q.question.asked_at, report.period.zone):%Y-%m-%d %H:%M}",
+            q.question.case_id,
+            _("the platform") if q.owed_by_platform else _("the reporter"),
+            written(q.age_hours, "hours"),
+            q.question.text,
+        ]
+        for q in report.unanswered
+    ]
     return [
-        [_("Items received"), m.items_received],
-        [_("Acted on"), m.items_acted_on],
-        [_("Removal confirmed"), m.items_confirmed_removed],
-        [_("Rejected"), m.items_rejected],
-        [_("Reopened"), m.items_reopened],
-        [_("Median hours to removal"), m.median_hours_to_removal or "-"],
-        [_("90th percentile hours"), m.p90_hours_to_removal or "-"],
-        [_("Share removed within the deadline"), _share(m.share_removed_within_deadline)],
-        [_("Questions left unanswered"), m.questions_unanswered],
-        [_("Notices escalated"), m.notices_escalated],
+        _p(
+            _("Annex: items not removed within the deadline (%(n)s)") % {"n": len(late)}, SUBHEADING
+        ),
+        _table(
+            [
+                [_("Case"), "URL", _("State"), _("Deadline"), _("Hours allowed"), _("Hours used")],
+                *late,
+            ]
+        )
+        if late
+        else _p(_("None.")),
+        Spacer(1, 8),
+        _p(_("Annex: questions left unanswered (%(n)s)") % {"n": len(questions)}, SUBHEADING),
+        _table([[_("Asked"), _("Case"), _("Owed by"), _("Age"), _("Question")], *questions])
+        if questions
+        else _p(_("None.")),
     ]
 
 
-def _question_line(message: Message) -> str:
-    created = timezone.localtime(message.created_at)
-    case = message.notice.request.case_id
-    return f"{created:%Y-%m-%d %H:%M} · {case} · {message.body}"
+def _checkpoint(checkpoint: Checkpoint | None) -> list[Flowable]:
+    """The audit checkpoint the report was computed from; `hotline audit checkpoint` makes one."""
+    title = _p(_("Audit checkpoint"), SUBHEADING)
+    if checkpoint is None:
+        return [title, _p(_("No audit checkpoint was attached to this report."))]
+    text = (
+        checkpoint
+        if isinstance(checkpoint, str)
+        else json.dumps(dict(checkpoint), sort_keys=True, indent=1, default=str)
+    )
+    return [title, *[_p(line, MONO) for line in text.splitlines() or [""]]]
 
 
 def _table(rows: Sequence[Sequence[object]]) -> Table:
-    table = Table([[str(c) for c in row] for row in rows], hAlign="LEFT")
+    table = Table([[_p(c, CELL) for c in row] for row in rows], hAlign="LEFT", repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTNAME", (0, 0), (-1, -1), LATIN),  # Table's default would be Helvetica
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
             ]
         )
     )
@@ -99,11 +166,11 @@ def _table(rows: Sequence[Sequence[object]]) -> Table:
 def _bars(values: list[tuple[str, int]]) -> Drawing:
     width, height, slot = 480, 140, 480 / max(len(values), 1)
     top = max([n for _, n in values] + [1])
-    drawing = Drawing(width, height + 30)
+    drawing = Drawing(width, height + 30, initialFontName=LATIN)
     for index, (label, count) in enumerate(values):
         bar_height = height * count / top
         x = index * slot + slot * 0.15
         drawing.add(Rect(x, 20, slot * 0.7, bar_height, fillColor=colors.HexColor("#1f4e79")))
-        drawing.add(String(x, 24 + bar_height, str(count), fontName=FONT, fontSize=8))
-        drawing.add(String(x, 6, label, fontName=FONT, fontSize=8))
+        drawing.add(String(x, 24 + bar_height, str(count), fontName=LATIN, fontSize=8))
+        drawing.add(String(x, 6, label, fontName=LATIN, fontSize=8))
     return drawing

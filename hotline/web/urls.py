@@ -48,6 +48,11 @@ urlpatterns = [
         name="compliance_csv",
     ),
     path(
+        "compliance/<int:platform_id>/report.zip",
+        compliance.platform_zip_view,
+        name="compliance_zip",
+    ),
+    path(
         "compliance/<int:platform_id>/report.pdf",
         compliance.platform_pdf_view,
         name="compliance_pdf",

@@ -92,7 +92,8 @@ def test_a_request_goes_in_and_every_item_is_accounted_for(
     telegram = next(r for r in report["platforms"] if r["platform"] == "Telegram")
     assert telegram["items_received"] == 4 and telegram["items_confirmed_removed"] == 1
     assert telegram["items_rejected"] == 1 and telegram["items_reopened"] == 1
-    assert telegram["questions_unanswered"] == 0
+    assert telegram["questions_unanswered_by_platform"] == 0
+    assert telegram["questions_unanswered_by_reporter"] == 0
     _, chain = call_api("auditor", "get", "/audit/verify")
     assert chain["intact"] and chain["checked"] > 30
 
@@ -105,11 +106,15 @@ def test_the_demo_runs_the_september_2024_scenario(db: None, settings: Any) -> N
     assert "'confirmed_removed': 22, 'reopened': 1, 'rejected': 1, 'info_requested': 1" in text
     assert "reported removed but still up -> reopened" in text
     assert "arrived at hotline@telegram.example: [hotline HL-" in text  # real SMTP, loopback
-    assert "Telegram  25        24     23       22" in text
+    assert "Telegram  all   25        24     23       22" in text
     assert "escalation to official@telegram.example: sent" in text
     assert "escalation to safety@x.example: sent" in text
     # Replayed time: removals confirmed 1-4 hours after the notice, 22 of 25 within 6 hours.
-    telegram_row = next(line for line in text.splitlines() if line.startswith("Telegram  25"))
-    median_hours, p90_hours, in_time = telegram_row.split()[8:11]
+    telegram_row = next(line for line in text.splitlines() if line.startswith("Telegram  all   25"))
+    median_hours, p90_hours, due, in_time = telegram_row.split()[11:15]
     assert 1.0 < float(median_hours) < float(p90_hours) < 6.0
-    assert in_time == "88%"
+    assert (due, in_time) == ("25", "88%")
+    # Telegram's own question waits for KCSC: charged to the reporter's side, not Telegram's.
+    response_rows = [line.split() for line in text.splitlines() if line.startswith("Telegram  all")]
+    owed_by_platform, _, owed_by_reporter = response_rows[1][7:10]
+    assert (owed_by_platform, owed_by_reporter) == ("0", "1")

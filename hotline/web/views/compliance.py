@@ -2,9 +2,11 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from hotline.compliance.period import Period
 from hotline.web import reports
 from hotline.web.access import actor_required, web_actor
 from hotline.web.charts import Bar, bar_chart_svg
@@ -12,10 +14,11 @@ from hotline.web.forms import PeriodForm
 from hotline.web.pdf import report_pdf
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period]:
+def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
     form = PeriodForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    return form, reports.period_of(data.get("since"), data.get("until"))
+    zone = timezone.get_current_timezone_name()
+    return form, reports.period_of(data.get("since"), data.get("until"), zone)
 
 
 @actor_required()
@@ -40,7 +43,7 @@ def platform_view(request: HttpRequest, platform_id: int) -> HttpResponse:
             Bar(f"{lo:g}-{hi:g} h" if hi else f"{lo:g}+ h", n, str(n))
             for lo, hi, n in reports.bins(report)
         ],
-        title=_("Time to confirmed removal (items per bin of hours)"),
+        title=_("Time to removal (items per bin of hours)"),
     )
     weeks_chart = bar_chart_svg(
         [
@@ -57,6 +60,7 @@ def platform_view(request: HttpRequest, platform_id: int) -> HttpResponse:
     context = {
         "form": form,
         "report": report,
+        "figure_table": reports.figure_table(report.metrics),
         "query": request.GET.urlencode(),
         "hours_chart": mark_safe(hours_chart),  # noqa: S308 - every text in it is escaped
         "weeks_chart": mark_safe(weeks_chart),  # noqa: S308 - every text in it is escaped
@@ -64,19 +68,32 @@ def platform_view(request: HttpRequest, platform_id: int) -> HttpResponse:
     return render(request, "web/compliance/platform.html", context)
 
 
-@actor_required()
-def platform_csv_view(request: HttpRequest, platform_id: int) -> HttpResponse:
-    _, report = _report(request, platform_id)
-    response = HttpResponse(reports.report_csv(report), content_type="text/csv; charset=utf-8")
-    name = f"hotline-{report.platform.pk}-{report.period.since}-{report.period.until}.csv"
+def _attachment(response: HttpResponse, report: reports.PlatformReport, ext: str) -> HttpResponse:
+    name = f"hotline-{report.platform.pk}-{report.period.since}-{report.period.until}.{ext}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@actor_required()
+def platform_csv_view(request: HttpRequest, platform_id: int) -> HttpResponse:
+    """The figures table alone: one table, one file."""
+    _, report = _report(request, platform_id)
+    figures = reports.report_files(report)["figures.csv"]
+    return _attachment(HttpResponse(figures, content_type="text/csv; charset=utf-8"), report, "csv")
+
+
+@actor_required()
+def platform_zip_view(request: HttpRequest, platform_id: int) -> HttpResponse:
+    """Every table of the report, one CSV file each, in a ZIP."""
+    _, report = _report(request, platform_id)
+    return _attachment(
+        HttpResponse(reports.report_zip(report), content_type="application/zip"), report, "zip"
+    )
 
 
 @actor_required()
 def platform_pdf_view(request: HttpRequest, platform_id: int) -> HttpResponse:
     _, report = _report(request, platform_id)
-    response = HttpResponse(report_pdf(report), content_type="application/pdf")
-    name = f"hotline-{report.platform.pk}-{report.period.since}-{report.period.until}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    # CHECKPOINT: pass the current signed checkpoint once `hotline audit checkpoint` exists.
+    pdf = report_pdf(report, checkpoint=None)
+    return _attachment(HttpResponse(pdf, content_type="application/pdf"), report, "pdf")

@@ -1,12 +1,14 @@
-"""`hotline platform create|list`: the platform directory."""
+"""`hotline platform create|deadline|list`: the platform directory."""
 
+from dataclasses import replace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from hotline.core.commands import domain_errors_as_command_errors
 from hotline.platforms.models import ChannelKind, Platform
-from hotline.platforms.services import DeadlineRule, platform_create
+from hotline.platforms.services import DeadlineRule, deadline_policy_set, platform_create
 
 
 def parse_deadline(text: str) -> DeadlineRule:
@@ -22,8 +24,47 @@ def parse_deadline(text: str) -> DeadlineRule:
         ) from error
 
 
+def deadline_rules(texts: list[str], pausing: list[str]) -> list[DeadlineRule]:
+    """The --deadline rules, with the clock pausing for the jurisdictions named to pause."""
+    rules = [parse_deadline(text) for text in texts]
+    named = {rule.jurisdiction.upper() for rule in rules}
+    pausing_set = {jurisdiction.upper() for jurisdiction in pausing}
+    unknown = sorted(pausing_set - named)
+    if unknown:
+        raise CommandError(
+            f"--clock-pauses-for-info {','.join(unknown)}: no --deadline for that jurisdiction"
+        )
+    return [
+        replace(rule, clock_pauses_for_info=rule.jurisdiction.upper() in pausing_set)
+        for rule in rules
+    ]
+
+
+def _deadline_arguments(parser: CommandParser, *, required: bool) -> None:
+    parser.add_argument(
+        "--deadline",
+        action="append",
+        default=[],
+        required=required,
+        help="JURISDICTION:HOURS:URGENT_HOURS[:LEGAL_BASIS]; repeat for each jurisdiction",
+    )
+    parser.add_argument(
+        "--clock-pauses-for-info",
+        action="append",
+        default=[],
+        metavar="JURISDICTION",
+        help="For this --deadline's jurisdiction, the platform's clock stops while it waits "
+        "for the reporter's answer to its needs_info question (default: the clock runs)",
+    )
+
+
+def _policy_text(policy: Any) -> str:
+    pauses = "(pauses for info)" if policy.clock_pauses_for_info else ""
+    return f"{policy.jurisdiction}:{policy.hours}h/{policy.urgent_hours}h{pauses}"
+
+
 class Command(BaseCommand):
-    help = "Create or list platforms in the directory."
+    help = "Create or list platforms in the directory; set their deadline policies."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -37,22 +78,20 @@ class Command(BaseCommand):
         create.add_argument("--official-email", default="")
         create.add_argument("--language", default="en")
         create.add_argument("--time-zone", default="UTC")
-        create.add_argument(
-            "--deadline", action="append", default=[], help="JURISDICTION:HOURS:URGENT_HOURS"
-        )
+        _deadline_arguments(create, required=False)
+        deadline = sub.add_parser("deadline", help="Set deadline policies of a platform.")
+        deadline.add_argument("--name", required=True, help="The platform's name")
+        _deadline_arguments(deadline, required=True)
         sub.add_parser("list", help="List platforms, hosts and deadlines.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
-            for p in Platform.objects.prefetch_related("hosts", "deadline_policies"):
-                hosts = ",".join(h.host for h in p.hosts.all())
-                policies = ",".join(
-                    f"{d.jurisdiction}:{d.hours}h/{d.urgent_hours}h"
-                    for d in p.deadline_policies.all()
-                )
-                self.stdout.write(f"{p.name}\t{p.channel}\t{hosts}\t{policies}\t{p.official_email}")
+            self._list()
             return
-        rules = [parse_deadline(text) for text in options["deadline"]]
+        rules = deadline_rules(options["deadline"], options["clock_pauses_for_info"])
+        if options["action"] == "deadline":
+            self._set_deadlines(options["name"], rules)
+            return
         with domain_errors_as_command_errors():
             platform = platform_create(
                 name=options["name"],
@@ -68,3 +107,18 @@ class Command(BaseCommand):
                 actor="cli",
             )
         self.stdout.write(f"created platform {platform.name} with {len(options['host'])} hosts")
+
+    def _list(self) -> None:
+        for p in Platform.objects.prefetch_related("hosts", "deadline_policies"):
+            hosts = ",".join(h.host for h in p.hosts.all())
+            policies = ",".join(_policy_text(d) for d in p.deadline_policies.all())
+            self.stdout.write(f"{p.name}\t{p.channel}\t{hosts}\t{policies}\t{p.official_email}")
+
+    def _set_deadlines(self, name: str, rules: list[DeadlineRule]) -> None:
+        platform = Platform.objects.filter(name=name).first()
+        if platform is None:
+            raise CommandError(f"no platform named {name!r}; see hotline platform list")
+        with domain_errors_as_command_errors(), transaction.atomic():  # all rules or none
+            for rule in rules:
+                policy = deadline_policy_set(platform=platform, rule=rule, actor="cli")
+                self.stdout.write(f"{platform.name}: {_policy_text(policy)}")
