@@ -200,5 +200,5 @@ class Command(BaseCommand):
         self.stdout.write("   current code: hotline totp code --user analyst")
         notice = Notice.objects.order_by("pk").first()
         if notice is not None:
-            token = notice_action_token(notice.pk)
+            token = notice_action_token(notice)
             self.stdout.write(f"   signed action link (no login): {base}/act/{notice.pk}/{token}/")
