@@ -96,6 +96,13 @@ class LoginAttempt(models.Model):
     remote_addr = models.CharField(max_length=45, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
+    class Meta:
+        # The lockout reads attempts per (username, address) and per address (accounts.lockout).
+        indexes = [
+            models.Index(fields=["username", "remote_addr", "created_at"], name="attempt_pair"),
+            models.Index(fields=["remote_addr", "created_at"], name="attempt_address"),
+        ]
+
     def __str__(self) -> str:
         outcome = "ok" if self.succeeded else "failed"
         return f"{self.username} {self.stage} {outcome} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -15,26 +15,24 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.accounts.lockout import login_attempt_record, login_locked_until
 from hotline.accounts.two_factor import totp_check, totp_enrolment_confirm
+from hotline.web.client import client_address
 
 PENDING_USER = "hotline_pending_user"
 PENDING_BACKEND = "hotline_pending_backend"
-
-
-def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def password_step(
     request: HttpRequest, *, username: str, password: str
 ) -> tuple[AbstractBaseUser | None, datetime | None]:
     """(the user, None) when the password is right; (None, lock end or None) otherwise."""
-    locked = login_locked_until(username=username)
+    address = client_address(request)
+    locked = login_locked_until(username=username, remote_addr=address)
     if locked is not None:
         return None, locked
     user = authenticate(request, username=username, password=password)
     if user is None:
         return None, login_attempt_record(
-            username=username, stage="password", succeeded=False, remote_addr=_address(request)
+            username=username, stage="password", succeeded=False, remote_addr=address
         )
     request.session.cycle_key()
     request.session[PENDING_USER] = user.pk
@@ -54,8 +52,8 @@ def code_step(
     request: HttpRequest, user: AbstractBaseUser, *, code: str, enrolling: bool
 ) -> tuple[bool, datetime | None]:
     """(signed in, lock end): checks the code, counts failures toward the lockout."""
-    username = user.get_username()
-    locked = login_locked_until(username=username)
+    username, address = user.get_username(), client_address(request)
+    locked = login_locked_until(username=username, remote_addr=address)
     if locked is not None:
         return False, locked
     device: TOTPDevice | None = (
@@ -64,7 +62,7 @@ def code_step(
         else totp_check(user_id=user.pk, code=code)
     )
     locked = login_attempt_record(
-        username=username, stage="totp", succeeded=device is not None, remote_addr=_address(request)
+        username=username, stage="totp", succeeded=device is not None, remote_addr=address
     )
     if device is None:
         return False, locked
