@@ -46,7 +46,7 @@ DEBUG = _env_bool("HOTLINE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "hotline.core.admin_apps.HotlineAdminConfig",  # read-only, TOTP-verified (core.admin)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
