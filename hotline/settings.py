@@ -42,6 +42,22 @@ SECRET_KEY = _secret_key()
 SECRET_KEY_FALLBACKS = [
     k.strip() for k in os.environ.get("HOTLINE_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
 ]
+
+
+# Webhook secrets and authenticator seeds are encrypted in the database (hotline.core.encryption)
+# with a Fernet key kept outside it: HOTLINE_ENCRYPTION_KEY or HOTLINE_ENCRYPTION_KEY_FILE.
+# Retired keys in HOTLINE_ENCRYPTION_KEY_FALLBACKS (comma-separated) still decrypt. No default:
+# like the secret key, hotline refuses to start without one; the demo and the tests make theirs.
+def _encryption_keys() -> list[str]:
+    key = os.environ.get("HOTLINE_ENCRYPTION_KEY", "").strip()
+    key_file = os.environ.get("HOTLINE_ENCRYPTION_KEY_FILE", "").strip()
+    if not key and key_file:
+        key = Path(key_file).read_text(encoding="utf-8").strip()
+    fallbacks = os.environ.get("HOTLINE_ENCRYPTION_KEY_FALLBACKS", "").split(",")
+    return [key, *(f.strip() for f in fallbacks if f.strip())] if key else []
+
+
+HOTLINE_ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = _env_bool("HOTLINE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 

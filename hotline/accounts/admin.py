@@ -11,7 +11,13 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hotline.accounts.models import ApiToken, LoginAttempt, Membership, Organisation
+from hotline.accounts.models import (
+    ApiToken,
+    Authenticator,
+    LoginAttempt,
+    Membership,
+    Organisation,
+)
 from hotline.core.admin import ReadOnlyAdmin
 
 for model in (get_user_model(), Group, TOTPDevice):
@@ -35,7 +41,7 @@ class ReadOnlyGroupAdmin(ReadOnlyAdmin, GroupAdmin):
     pass
 
 
-@admin.register(TOTPDevice)
+@admin.register(Authenticator, TOTPDevice)
 class AuthenticatorAdmin(ReadOnlyAdmin):
     """Which person has an authenticator, never its secret."""
 

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
@@ -11,6 +12,7 @@ from hotline.accounts.actors import Actor
 from hotline.accounts.models import ROLES_BY_KIND, ApiToken, Membership, Organisation
 from hotline.audit.services import audit_record
 from hotline.core import clock
+from hotline.core.encryption import EncryptedTextField
 from hotline.core.errors import Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 - a public prefix, not a secret
@@ -218,3 +220,21 @@ def actor_from_token(raw_token: str) -> Actor | None:
     # A read-path write, kept to a single UPDATE so it never contends with the chain.
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return actor_for_membership(token.membership)
+
+
+@transaction.atomic
+def secrets_reencrypt(*, actor: str) -> dict[str, int]:
+    """Rewrite every encrypted column under the current key, after a key rotation: the old
+    key can then leave HOTLINE_ENCRYPTION_KEY_FALLBACKS. Counts per model, audited."""
+    counts: dict[str, int] = {}
+    for model in apps.get_models():
+        fields = [f.name for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
+        if not fields:
+            continue
+        rows = 0
+        for row in model._default_manager.select_for_update().order_by("pk"):
+            row.save(update_fields=fields)  # read with any key, written with the current one
+            rows += 1
+        counts[model._meta.label] = rows
+    audit_record(tag="secrets:reencrypt", actor=actor, subject="encryption", payload=counts)
+    return counts

@@ -11,9 +11,9 @@ from django.contrib.auth import authenticate, get_user_model, login
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.accounts.lockout import login_attempt_record, login_locked_until
+from hotline.accounts.models import Authenticator
 from hotline.accounts.two_factor import totp_check, totp_enrolment_confirm
 from hotline.web.client import client_address
 
@@ -56,7 +56,7 @@ def code_step(
     locked = login_locked_until(username=username, remote_addr=address)
     if locked is not None:
         return False, locked
-    device: TOTPDevice | None = (
+    device: Authenticator | None = (
         totp_enrolment_confirm(user=user, code=code)
         if enrolling
         else totp_check(user_id=user.pk, code=code)
@@ -74,6 +74,6 @@ def code_step(
     return True, None
 
 
-def base32_secret(device: TOTPDevice) -> str:
+def base32_secret(device: Authenticator) -> str:
     """The secret as authenticator apps take it when typed instead of scanned."""
     return base64.b32encode(device.bin_key).decode().rstrip("=")

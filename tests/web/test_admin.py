@@ -40,7 +40,7 @@ def root(world: World) -> Any:
 
 def _sign_in_on_the_web(client: Client, user: Any) -> None:
     client.post("/login/?next=/admin/", {"username": "root", "password": PASSWORD})
-    client.post("/login/code/", {"code": totp_code_now(device=user.totpdevice_set.get())})
+    client.post("/login/code/", {"code": totp_code_now(device=user.authenticator_set.get())})
 
 
 def test_a_password_alone_does_not_open_the_admin(root: Any) -> None:
@@ -142,12 +142,12 @@ def test_every_model_is_shown_and_no_admin_post_changes_anything(root: Any) -> N
 def test_no_authenticator_secret_is_shown(root: Any) -> None:
     client = Client()
     _sign_in_on_the_web(client, root)
-    device = root.totpdevice_set.get()
-    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    device = root.authenticator_set.get()
+    page = client.get(reverse("admin:accounts_authenticator_change", args=[device.pk]))
     assert page.status_code == 200
     assert device.key not in page.content.decode()
     for view in ("config", "qrcode"):  # django-otp's own QR views are not there
-        shown = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/{view}/", follow=True)
+        shown = client.get(f"/admin/accounts/authenticator/{device.pk}/{view}/", follow=True)
         assert not shown["Content-Type"].startswith("image/"), view
         assert device.key not in shown.content.decode(), view
         assert base32_secret(device) not in shown.content.decode(), view

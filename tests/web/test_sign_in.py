@@ -29,7 +29,7 @@ def test_first_sign_in_enrols_an_authenticator(directory: object) -> None:
     assert "<svg" in page and "otpauth" not in page  # the QR is inline SVG, drawn on the server
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page)
     assert secret is not None
-    device = get_user_model().objects.get(username="analyst").totpdevice_set.get()
+    device = get_user_model().objects.get(username="analyst").authenticator_set.get()
     response = client.post("/login/enrol/", {"code": totp_code_now(device=device)})
     assert response.status_code == 302
     assert client.get("/requests/").status_code == 200
@@ -109,7 +109,7 @@ def _full_sign_in(client: Client, username: str) -> bool:
     """Password then the current code; True when the person reaches their home page."""
     if _password(client, username, f"pw-{username}") != "/login/code/":
         return False
-    device = get_user_model().objects.get(username=username).totpdevice_set.get()
+    device = get_user_model().objects.get(username=username).authenticator_set.get()
     client.post("/login/code/", {"code": totp_code_now(device=device)})
     return client.get("/").status_code == 302 and client.get("/queue/").status_code == 200
 
