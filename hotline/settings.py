@@ -62,6 +62,8 @@ DEBUG = _env_bool("HOTLINE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
+    # First, so that its `changepassword` and `createsuperuser` replace Django's unaudited ones.
+    "hotline.core",
     "hotline.core.admin_apps.HotlineAdminConfig",  # read-only, TOTP-verified (core.admin)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,7 +75,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "hotline.core",
     "hotline.accounts",
     "hotline.audit",
     "hotline.platforms",
@@ -154,6 +155,16 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "web:login"
+# Checked by `hotline user password` (accounts.services.user_password_set).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 X_FRAME_OPTIONS = "DENY"
 OTP_TOTP_ISSUER = "hotline"
 USE_TZ = True

@@ -5,6 +5,8 @@ import secrets
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -117,6 +119,27 @@ def user_active_set(*, username: str, active: bool, actor: str) -> Membership:
     user.save(update_fields=["is_active"])
     audit_record(
         tag="user:enable" if active else "user:disable",
+        actor=actor,
+        subject=f"user:{user.pk}",
+        organisation_id=membership.organisation_id,
+        payload={"username": username},
+    )
+    return membership
+
+
+@transaction.atomic
+def user_password_set(*, username: str, password: str, actor: str) -> Membership:
+    """Set a person's password (checked by Django's validators); the old one stops working."""
+    membership = _membership_for_update(username)
+    user = membership.user
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput("; ".join(error.messages)) from error
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        tag="user:password",
         actor=actor,
         subject=f"user:{user.pk}",
         organisation_id=membership.organisation_id,

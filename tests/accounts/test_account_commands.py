@@ -140,3 +140,30 @@ def test_an_unknown_platform_is_named_in_the_error(directory: Directory) -> None
 def test_no_change_is_no_event(directory: Directory) -> None:
     hotline("platform", "update", "X", "--time-zone", "UTC")  # already UTC
     assert _events("platform:update") == []
+
+
+def test_a_password_is_set_by_command_checked_and_audited(
+    directory: Directory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEW_PASSWORD", "short")
+    with pytest.raises(CommandError, match="too short"):
+        hotline("user", "password", "analyst", "--password-env", "NEW_PASSWORD")
+    monkeypatch.setenv("NEW_PASSWORD", "a long and uncommon passphrase")
+    assert hotline("user", "password", "analyst", "--password-env", "NEW_PASSWORD") == (
+        "set the password of analyst\n"
+    )
+    old = Client().post("/login/", {"username": "analyst", "password": "pw-analyst"})
+    assert "Wrong username or password" in old.content.decode()
+    new = Client().post(
+        "/login/", {"username": "analyst", "password": "a long and uncommon passphrase"}
+    )
+    assert new.status_code == 302
+    assert _events("user:password") == [{"username": "analyst"}]
+
+
+@pytest.mark.parametrize("command", ["changepassword", "createsuperuser"])
+def test_djangos_unaudited_account_commands_point_to_hotlines(
+    directory: Directory, command: str
+) -> None:
+    with pytest.raises(CommandError, match="hotline user"):
+        hotline(command, "analyst")

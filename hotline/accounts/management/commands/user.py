@@ -1,19 +1,24 @@
-"""`hotline user create|list|disable|enable|role`: people, each with one role in one
+"""`hotline user create|list|disable|enable|role|password`: people, each with one role in one
 organisation. Every change is audited; a disabled person can neither sign in nor use a token."""
 
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.accounts.models import Role
 from hotline.accounts.selectors import memberships_list, organisation_get
-from hotline.accounts.services import user_active_set, user_create, user_role_set
+from hotline.accounts.services import (
+    user_active_set,
+    user_create,
+    user_password_set,
+    user_role_set,
+)
 from hotline.core.commands import domain_errors_as_command_errors
 
 
 class Command(BaseCommand):
-    help = "Create, list, disable, enable users, or change a user's role."
+    help = "Create, list, disable or enable users; change a user's role or password."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -40,6 +45,11 @@ class Command(BaseCommand):
         role = sub.add_parser("role", help="Change a user's role in their organisation.")
         role.add_argument("username")
         role.add_argument("role", choices=Role.values)
+        password = sub.add_parser("password", help="Set a user's password.")
+        password.add_argument("username")
+        password.add_argument(
+            "--password-env", required=True, help="Environment variable holding the password"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -63,6 +73,12 @@ class Command(BaseCommand):
                     f"{options['username']} is now {membership.role} "
                     f"of {membership.organisation.name}"
                 )
+            elif action == "password":
+                password = os.environ.get(options["password_env"])
+                if not password:
+                    raise CommandError(f"environment variable {options['password_env']} is empty")
+                user_password_set(username=options["username"], password=password, actor="cli")
+                self.stdout.write(f"set the password of {options['username']}")
             else:
                 self._create(options)
 
