@@ -155,7 +155,12 @@ HOTLINE = str(Path(sys.executable).with_name("hotline"))
 
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_ENCRYPTION_KEY")}
+    """`hotline` with no encryption key configured, on its own SQLite in tmp_path."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("HOTLINE_ENCRYPTION_KEY") and k != "DATABASE_URL"
+    }
     clean.update(HOTLINE_VAR_DIR=str(tmp_path), **env)
     return subprocess.run(
         [HOTLINE, *args], env=clean, capture_output=True, text=True, timeout=300, check=False
