@@ -1,4 +1,4 @@
-"""No default secret key: hotline refuses to start without one (rotation: cases/test_tokens)."""
+"""No default secret key: hotline refuses to start without one (rotation: test_notice_tokens)."""
 
 import os
 import subprocess
