@@ -3,7 +3,8 @@
 import os
 import sys
 
-# Commands that sign nothing and may run before a key is configured. `demo` makes its own key.
+# Commands that sign and decrypt nothing and may run before the keys are configured. `demo`
+# makes its own keys.
 RUN_WITHOUT_A_KEY = frozenset({"help", "--help", "-h", "version", "--version", "hash"})
 
 
@@ -13,15 +14,13 @@ def main(argv: list[str] | None = None) -> None:
     from django.conf import settings
     from django.core.management import execute_from_command_line
 
-    from hotline.startup import demo_secret_key, secret_key_problem
+    from hotline.startup import secret_key_problem, use_demo_keys
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "hotline"
     command = args[1] if len(args) > 1 else "help"
     if secret_key_problem() and command == "demo":
-        key_file = settings.VAR_DIR / "demo-secret-key"
-        settings.SECRET_KEY = demo_secret_key(settings.VAR_DIR)
-        os.environ["HOTLINE_SECRET_KEY_FILE"] = str(key_file)
+        use_demo_keys(settings.VAR_DIR)
     elif (problem := secret_key_problem()) and command not in RUN_WITHOUT_A_KEY:
         sys.stderr.write(f"hotline: {problem}\n")
         raise SystemExit(2)

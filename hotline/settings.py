@@ -42,11 +42,29 @@ SECRET_KEY = _secret_key()
 SECRET_KEY_FALLBACKS = [
     k.strip() for k in os.environ.get("HOTLINE_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
 ]
+
+
+# Webhook secrets and authenticator seeds are encrypted in the database (hotline.core.encryption)
+# with a Fernet key kept outside it: HOTLINE_ENCRYPTION_KEY or HOTLINE_ENCRYPTION_KEY_FILE.
+# Retired keys in HOTLINE_ENCRYPTION_KEY_FALLBACKS (comma-separated) still decrypt. No default:
+# like the secret key, hotline refuses to start without one; the demo and the tests make theirs.
+def _encryption_keys() -> list[str]:
+    key = os.environ.get("HOTLINE_ENCRYPTION_KEY", "").strip()
+    key_file = os.environ.get("HOTLINE_ENCRYPTION_KEY_FILE", "").strip()
+    if not key and key_file:
+        key = Path(key_file).read_text(encoding="utf-8").strip()
+    fallbacks = os.environ.get("HOTLINE_ENCRYPTION_KEY_FALLBACKS", "").split(",")
+    return [key, *(f.strip() for f in fallbacks if f.strip())] if key else []
+
+
+HOTLINE_ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = _env_bool("HOTLINE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # First, so that its `changepassword` and `createsuperuser` replace Django's unaudited ones.
+    "hotline.core",
+    "hotline.core.admin_apps.HotlineAdminConfig",  # read-only, TOTP-verified (core.admin)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,7 +75,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "hotline.core",
     "hotline.accounts",
     "hotline.audit",
     "hotline.platforms",
@@ -138,6 +155,16 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "web:login"
+# Checked by `hotline user password` (accounts.services.user_password_set).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 X_FRAME_OPTIONS = "DENY"
 OTP_TOTP_ISSUER = "hotline"
 USE_TZ = True

@@ -5,11 +5,15 @@ the entry points call `require_secret_key` first, so that a server or worker nev
 and a management command never runs, in a state where links and sessions cannot be signed.
 """
 
+import os
 import secrets
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from hotline.core.encryption import encryption_key_problem
 
 MINIMUM_KEY_LENGTH = 32
 
@@ -23,7 +27,11 @@ HOW_TO_SET_A_KEY = (
 
 
 def secret_key_problem() -> str | None:
-    """Why the configured key cannot be used, or None when it can."""
+    """Why hotline cannot start with the configured keys, or None when it can."""
+    return _signing_key_problem() or encryption_key_problem()
+
+
+def _signing_key_problem() -> str | None:
     try:
         key = str(settings.SECRET_KEY)
     except ImproperlyConfigured:  # Django's own refusal of an empty key
@@ -48,5 +56,24 @@ def demo_secret_key(var_dir: Path) -> str:
     path = var_dir / "demo-secret-key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def use_demo_keys(var_dir: Path) -> None:
+    """`hotline demo` without keys configured: its own, made once per data directory, and
+    passed on (as key files) to the servers and commands it starts."""
+    if _signing_key_problem():
+        settings.SECRET_KEY = demo_secret_key(var_dir)
+        os.environ["HOTLINE_SECRET_KEY_FILE"] = str(var_dir / "demo-secret-key")
+    if encryption_key_problem():
+        settings.HOTLINE_ENCRYPTION_KEYS = [demo_encryption_key(var_dir)]
+        os.environ["HOTLINE_ENCRYPTION_KEY_FILE"] = str(var_dir / "demo-encryption-key")
+
+
+def demo_encryption_key(var_dir: Path) -> str:
+    path = var_dir / "demo-encryption-key"
+    if not path.exists():
+        path.write_text(Fernet.generate_key().decode(), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()

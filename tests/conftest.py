@@ -41,14 +41,19 @@ class Directory:
 
 
 TEST_SECRET_KEY = "tests-only-secret-key-never-used-outside-the-test-suite"
+# A Fernet key (base64 of 32 bytes) for the secrets encrypted at rest (hotline.core.encryption).
+TEST_ENCRYPTION_KEY = "dGVzdHMtb25seS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU="
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """hotline has no default secret key; the suite, and the commands it starts, use this one."""
+    """hotline has no default secret or encryption key; the suite, and the commands it starts,
+    use these."""
     from django.conf import settings
 
     os.environ["HOTLINE_SECRET_KEY"] = TEST_SECRET_KEY
     settings.SECRET_KEY = TEST_SECRET_KEY
+    os.environ["HOTLINE_ENCRYPTION_KEY"] = TEST_ENCRYPTION_KEY
+    settings.HOTLINE_ENCRYPTION_KEYS = [TEST_ENCRYPTION_KEY]
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,11 @@
 
 from django.conf import settings
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
+
+from hotline.core.encryption import EncryptedTextField
 
 
 class OrganisationKind(models.TextChoices):
@@ -96,6 +101,45 @@ class LoginAttempt(models.Model):
     remote_addr = models.CharField(max_length=45, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
+    class Meta:
+        # The lockout reads attempts per (username, address) and per address (accounts.lockout).
+        indexes = [
+            models.Index(fields=["username", "remote_addr", "created_at"], name="attempt_pair"),
+            models.Index(fields=["remote_addr", "created_at"], name="attempt_address"),
+        ]
+
     def __str__(self) -> str:
         outcome = "ok" if self.succeeded else "failed"
         return f"{self.username} {self.stage} {outcome} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def _new_seed() -> str:
+    return str(random_hex(20))
+
+
+class Authenticator(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
+    """django-otp is untyped, so mypy sees this model's base as Any (hence the ignores).
+
+    A TOTP authenticator whose seed is encrypted at rest (docs/decisions/0006).
+
+        django-otp's TOTPDevice keeps the seed as plain hex; this is the same device, field for
+        field, with `key` an EncryptedTextField. Its behaviour is django-otp's own code, taken
+        from TOTPDevice (verification with drift and replay protection, throttling, otpauth URI).
+    """
+
+    key = EncryptedTextField(default=_new_seed)  # hex, as in TOTPDevice
+    step = models.PositiveSmallIntegerField(default=30)  # type: ignore[var-annotated]
+    t0 = models.BigIntegerField(default=0)  # type: ignore[var-annotated]
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)  # type: ignore[var-annotated]
+    tolerance = models.PositiveSmallIntegerField(default=1)  # type: ignore[var-annotated]
+    drift = models.SmallIntegerField(default=0)  # type: ignore[var-annotated]
+    last_t = models.BigIntegerField(default=-1)  # type: ignore[var-annotated]
+
+    bin_key = TOTPDevice.bin_key
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = "authenticator (TOTP, seed encrypted)"

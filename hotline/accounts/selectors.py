@@ -1,6 +1,8 @@
 """Reads of organisations and memberships."""
 
-from hotline.accounts.models import Membership, Organisation
+from django.db.models import QuerySet
+
+from hotline.accounts.models import ApiToken, Membership, Organisation
 from hotline.core.errors import NotFound
 
 
@@ -33,3 +35,17 @@ def membership_for_user(*, user_id: int) -> Membership | None:
         .order_by("pk")
         .first()
     )
+
+
+def tokens_list(*, username: str = "", include_revoked: bool = False) -> QuerySet[ApiToken]:
+    """API tokens (their prefix and dates, never a secret), oldest first."""
+    tokens = ApiToken.objects.select_related("membership__user", "membership__organisation")
+    if username:
+        tokens = tokens.filter(membership__user__username=username)
+    if not include_revoked:
+        tokens = tokens.filter(revoked_at=None)
+    return tokens.order_by("created_at", "pk")
+
+
+def memberships_list() -> QuerySet[Membership]:
+    return Membership.objects.select_related("user", "organisation").order_by("user__username")

@@ -3,7 +3,10 @@
 import hashlib
 import secrets
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -11,6 +14,7 @@ from hotline.accounts.actors import Actor
 from hotline.accounts.models import ROLES_BY_KIND, ApiToken, Membership, Organisation
 from hotline.audit.services import audit_record
 from hotline.core import clock
+from hotline.core.encryption import EncryptedTextField
 from hotline.core.errors import Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 - a public prefix, not a secret
@@ -91,6 +95,84 @@ def user_create(
     return membership
 
 
+def _membership_for_update(username: str) -> Membership:
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("organisation", "user")
+        .filter(user__username=username)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(f"no user named {username!r} with a membership")
+    return membership
+
+
+@transaction.atomic
+def user_active_set(*, username: str, active: bool, actor: str) -> Membership:
+    """Disable (or enable again) a person: a disabled one can neither sign in nor use a token."""
+    membership = _membership_for_update(username)
+    user = membership.user
+    if user.is_active == active:
+        state = "enabled" if active else "disabled"
+        raise Conflict(f"{username} is already {state}")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(
+        tag="user:enable" if active else "user:disable",
+        actor=actor,
+        subject=f"user:{user.pk}",
+        organisation_id=membership.organisation_id,
+        payload={"username": username},
+    )
+    return membership
+
+
+@transaction.atomic
+def user_password_set(*, username: str, password: str, actor: str) -> Membership:
+    """Set a person's password (checked by Django's validators); the old one stops working."""
+    membership = _membership_for_update(username)
+    user = membership.user
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput("; ".join(error.messages)) from error
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        tag="user:password",
+        actor=actor,
+        subject=f"user:{user.pk}",
+        organisation_id=membership.organisation_id,
+        payload={"username": username},
+    )
+    return membership
+
+
+@transaction.atomic
+def user_role_set(*, username: str, role: str, actor: str) -> Membership:
+    """Change a person's role in their organisation (one role per person and organisation)."""
+    membership = _membership_for_update(username)
+    kind = membership.organisation.kind
+    if role not in ROLES_BY_KIND[kind]:
+        raise InvalidInput(
+            f"role {role!r} does not exist in a {kind} organisation; "
+            f"use one of {sorted(ROLES_BY_KIND[kind])}"
+        )
+    if membership.role == role:
+        raise Conflict(f"{username} already has the role {role}")
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        tag="user:role",
+        actor=actor,
+        subject=f"user:{membership.user_id}",
+        organisation_id=membership.organisation_id,
+        payload={"username": username, "from": previous, "to": role},
+    )
+    return membership
+
+
 @transaction.atomic
 def token_create(*, membership: Membership, name: str, actor: str) -> tuple[ApiToken, str]:
     """Issue a token. The raw value is returned once and never stored."""
@@ -109,10 +191,22 @@ def token_create(*, membership: Membership, name: str, actor: str) -> tuple[ApiT
 
 
 @transaction.atomic
-def token_revoke(*, prefix: str, actor: str) -> ApiToken:
-    token = ApiToken.objects.filter(prefix=prefix, revoked_at=None).first()
-    if token is None:
-        raise NotFound(f"no active token starts with {prefix!r}")
+def token_revoke(*, prefix: str = "", token_id: int | None = None, actor: str) -> ApiToken:
+    """Revoke one active token, named by its prefix (as `token list` shows it) or its id."""
+    active = ApiToken.objects.select_for_update().filter(revoked_at=None)
+    if token_id is not None:
+        active = active.filter(pk=token_id)
+    elif prefix:
+        active = active.filter(prefix=prefix)
+    else:
+        raise InvalidInput("name the token by its prefix or its id")
+    matches = list(active[:2])
+    if not matches:
+        named = f"id {token_id}" if token_id is not None else f"prefix {prefix!r}"
+        raise NotFound(f"no active token with {named}")
+    if len(matches) > 1:
+        raise Conflict(f"several active tokens start with {prefix!r}; revoke by --id")
+    token = matches[0]
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     audit_record(
@@ -149,3 +243,21 @@ def actor_from_token(raw_token: str) -> Actor | None:
     # A read-path write, kept to a single UPDATE so it never contends with the chain.
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return actor_for_membership(token.membership)
+
+
+@transaction.atomic
+def secrets_reencrypt(*, actor: str) -> dict[str, int]:
+    """Rewrite every encrypted column under the current key, after a key rotation: the old
+    key can then leave HOTLINE_ENCRYPTION_KEY_FALLBACKS. Counts per model, audited."""
+    counts: dict[str, int] = {}
+    for model in apps.get_models():
+        fields = [f.name for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)]
+        if not fields:
+            continue
+        rows = 0
+        for row in model._default_manager.select_for_update().order_by("pk"):
+            row.save(update_fields=fields)  # read with any key, written with the current one
+            rows += 1
+        counts[model._meta.label] = rows
+    audit_record(tag="secrets:reencrypt", actor=actor, subject="encryption", payload=counts)
+    return counts

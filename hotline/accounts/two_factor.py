@@ -1,30 +1,43 @@
-"""Second factor: TOTP authenticators (django-otp), enrolled once and checked at every sign-in."""
+"""Second factor: TOTP authenticators (django-otp), enrolled once and checked at every sign-in.
+
+The device is `accounts.Authenticator`, django-otp's TOTP device with its seed encrypted.
+"""
+
+from typing import cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hotline.accounts.models import Membership
+from hotline.accounts.models import Authenticator, Membership
 from hotline.audit.services import audit_record
 
 DEVICE_NAME = "authenticator"
 
 
-def totp_device_confirmed(*, user_id: int) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user_id=user_id, confirmed=True).order_by("pk").first()
+def totp_device_confirmed(*, user_id: int) -> Authenticator | None:
+    devices = Authenticator.objects.filter(user_id=user_id, confirmed=True)
+    return cast(Authenticator | None, devices.order_by("pk").first())
 
 
-def totp_enrolment_start(*, user: AbstractBaseUser) -> TOTPDevice:
+def totp_enrolment_pending(*, user_id: int) -> Authenticator | None:
+    devices = Authenticator.objects.filter(user_id=user_id, confirmed=False)
+    return cast(Authenticator | None, devices.order_by("pk").first())
+
+
+def totp_enrolment_start(*, user: AbstractBaseUser) -> Authenticator:
     """The unconfirmed device being enrolled; the same one until it is confirmed."""
-    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    device = totp_enrolment_pending(user_id=user.pk)
+    return cast(
+        Authenticator,
+        device or Authenticator.objects.create(user=user, name=DEVICE_NAME, confirmed=False),
+    )
 
 
 @transaction.atomic
-def totp_enrolment_confirm(*, user: AbstractBaseUser, code: str) -> TOTPDevice | None:
+def totp_enrolment_confirm(*, user: AbstractBaseUser, code: str) -> Authenticator | None:
     """Confirm the device being enrolled when the code it shows is right; None otherwise."""
-    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("pk").first()
+    device = totp_enrolment_pending(user_id=user.pk)
     if device is None or not device.verify_token(code.strip()):
         return None
     device.confirmed = True
@@ -33,7 +46,7 @@ def totp_enrolment_confirm(*, user: AbstractBaseUser, code: str) -> TOTPDevice |
     return device
 
 
-def totp_check(*, user_id: int, code: str) -> TOTPDevice | None:
+def totp_check(*, user_id: int, code: str) -> Authenticator | None:
     """The confirmed device when the code is right (django-otp also throttles guessing)."""
     device = totp_device_confirmed(user_id=user_id)
     if device is None or not device.verify_token(code.strip()):
@@ -42,15 +55,15 @@ def totp_check(*, user_id: int, code: str) -> TOTPDevice | None:
 
 
 @transaction.atomic
-def totp_enrol_directly(*, user: AbstractBaseUser, actor: str) -> TOTPDevice:
+def totp_enrol_directly(*, user: AbstractBaseUser, actor: str) -> Authenticator:
     """An administrator (or the demo) gives a person a confirmed authenticator secret."""
-    TOTPDevice.objects.filter(user_id=user.pk).delete()
-    device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+    Authenticator.objects.filter(user_id=user.pk).delete()
+    device = Authenticator.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
     _audit_enrolment(user, how=f"issued by {actor}")
-    return device
+    return cast(Authenticator, device)
 
 
-def totp_code_now(*, device: TOTPDevice) -> str:
+def totp_code_now(*, device: Authenticator) -> str:
     """The code the authenticator shows right now (for the local demo and tests)."""
     value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return str(value).zfill(device.digits)

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils import timezone
 
+from hotline.core.encryption import EncryptedTextField
 from hotline.platforms.models import Platform
 
 
@@ -62,8 +63,9 @@ class WebhookSecret(models.Model):
     """A platform's webhook signing secret; the previous one keeps signing until retired_at."""
 
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
-    # Stored as is: an HMAC key must be readable to sign with, unlike a password.
-    secret = models.CharField(max_length=100)
+    # An HMAC key must be readable to sign with, unlike a password: so it is encrypted under
+    # HOTLINE_ENCRYPTION_KEY, which is not in the database (hotline.core.encryption).
+    secret = EncryptedTextField()
     created_at = models.DateTimeField()
     retired_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,8 +14,11 @@ _BOUNCE_SENDER = re.compile(r"(?i)^(mailer-daemon|postmaster)@")
 _NOTICE_MESSAGE_ID = re.compile(r"<notice-(\d+)@[^>]+>")
 _SUBJECT_TAG = re.compile(r"\[hotline\s+(HL-\d{4}-\d{6})?\s*N(\d+)\]", re.IGNORECASE)
 _CASE_ID = re.compile(r"\bHL-\d{4}-\d{6}\b")
-_REPLY_ADDRESS = re.compile(r"(?i)^reply\+n(\d+)-([0-9a-f]+)@")
-_BODY_REFERENCE = re.compile(r"(?i)\bN(\d+)-([0-9a-f]{16})\b")
+# A token is <expiry base36>.<signature base32> (hotline.cases.tokens), or the first format's
+# 16 hex digits; mail systems may change the case, so both are matched case-insensitively.
+_THREAD_TAG = r"[0-9a-z]{1,13}\.[a-z2-7]{24}|[0-9a-f]{16}"
+_REPLY_ADDRESS = re.compile(rf"(?i)^reply\+n(\d+)-({_THREAD_TAG})@")
+_BODY_REFERENCE = re.compile(rf"(?i)\bN(\d+)-({_THREAD_TAG})\b")
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,8 @@ def reply_tokens(recipients: list[str], text: str) -> list[tuple[int, str]]:
     for recipient in recipients:
         match = _REPLY_ADDRESS.match(recipient)
         if match:
-            pairs.append((int(match.group(1)), match.group(2)))
-    pairs += [(int(m.group(1)), m.group(2)) for m in _BODY_REFERENCE.finditer(text)]
+            pairs.append((int(match.group(1)), match.group(2).lower()))
+    pairs += [(int(m.group(1)), m.group(2).lower()) for m in _BODY_REFERENCE.finditer(text)]
     return pairs
 
 

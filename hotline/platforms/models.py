@@ -26,6 +26,9 @@ class Platform(models.Model):
     # Language for notices, e.g. "ko" or "en"; time zone for deadlines shown to the platform.
     language = models.CharField(max_length=8, default="en")
     time_zone = models.CharField(max_length=64, default="UTC")
+    # How long a notice's signed action link and reply address stay valid past its deadline
+    # (or past the message that carried them, once overdue): docs/decisions/0006.
+    link_validity_days = models.PositiveIntegerField(default=30)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

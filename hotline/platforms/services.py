@@ -1,13 +1,16 @@
 """Every write to the platform directory."""
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
 from hotline.accounts.models import OrganisationKind
 from hotline.accounts.services import organisation_create
 from hotline.audit.services import audit_record
-from hotline.core.errors import Conflict, InvalidInput
+from hotline.core.errors import Conflict, InvalidInput, NotFound
 from hotline.platforms.models import ChannelKind, DeadlinePolicy, Platform, PlatformHost
 from hotline.platforms.urls import InvalidUrl, normalise_url
 
@@ -121,3 +124,114 @@ def deadline_policy_set(*, platform: Platform, rule: DeadlineRule, actor: str) -
         },
     )
     return policy
+
+
+# What `platform_update` may change, and how each value is checked.
+EDITABLE = (
+    "hotline_email",
+    "official_name",
+    "official_email",
+    "time_zone",
+    "language",
+    "channel",
+    "webhook_url",
+    "link_validity_days",
+)
+
+
+def _checked(field: str, value: object) -> object:
+    if field == "channel" and value not in ChannelKind.values:
+        raise InvalidInput(f"unknown channel {value!r}; use one of {ChannelKind.values}")
+    if field == "time_zone":
+        try:
+            ZoneInfo(str(value))
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise InvalidInput(f"unknown time zone {value!r}, e.g. Asia/Seoul or UTC") from error
+    if field in ("hotline_email", "official_email") and value:
+        try:
+            validate_email(str(value))
+        except ValidationError as error:
+            raise InvalidInput(f"{field.replace('_', ' ')} {value!r} is not an address") from error
+    if field == "webhook_url" and value:
+        try:
+            URLValidator(schemes=["https", "http"])(value)
+        except ValidationError as error:
+            raise InvalidInput(f"webhook URL {value!r} is not an http(s) URL") from error
+    if field == "link_validity_days" and not (isinstance(value, int) and 1 <= value <= 365):
+        raise InvalidInput("link validity must be between 1 and 365 days")
+    return value
+
+
+@transaction.atomic
+def platform_update(
+    *,
+    platform: Platform,
+    changes: dict[str, object],
+    add_hosts: list[str] | None = None,
+    remove_hosts: list[str] | None = None,
+    deadlines: list[DeadlineRule] | None = None,
+    remove_deadlines: list[str] | None = None,
+    actor: str,
+) -> Platform:
+    """Change a platform's details, hosts and deadlines; one audit event per kind of change."""
+    platform = Platform.objects.select_for_update().get(pk=platform.pk)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(f"cannot change {unknown}; editable: {list(EDITABLE)}")
+    changed = {
+        field: [getattr(platform, field), _checked(field, value)]
+        for field, value in changes.items()
+        if getattr(platform, field) != value
+    }
+    for field, (_, new) in changed.items():
+        setattr(platform, field, new)
+    if platform.channel == ChannelKind.WEBHOOK and not platform.webhook_url:
+        raise InvalidInput("a webhook platform needs a webhook URL (--webhook-url)")
+    if changed:
+        platform.save(update_fields=list(changed))
+        audit_record(
+            tag="platform:update",
+            actor=actor,
+            subject=f"platform:{platform.pk}",
+            organisation_id=platform.organisation_id,
+            payload={"changed": {f: [str(a), str(b)] for f, (a, b) in changed.items()}},
+        )
+    for host in remove_hosts or []:
+        platform_host_remove(platform=platform, host=host, actor=actor)
+    for host in add_hosts or []:
+        platform_host_add(platform=platform, host=host, actor=actor)
+    for rule in deadlines or []:
+        deadline_policy_set(platform=platform, rule=rule, actor=actor)
+    for jurisdiction in remove_deadlines or []:
+        deadline_policy_remove(platform=platform, jurisdiction=jurisdiction, actor=actor)
+    return platform
+
+
+@transaction.atomic
+def platform_host_remove(*, platform: Platform, host: str, actor: str) -> None:
+    canonical = canonical_host(host)
+    deleted, _ = PlatformHost.objects.filter(platform=platform, host=canonical).delete()
+    if not deleted:
+        raise NotFound(f"host {canonical} does not route to {platform.name}")
+    audit_record(
+        tag="platform:host_remove",
+        actor=actor,
+        subject=f"platform:{platform.pk}",
+        organisation_id=platform.organisation_id,
+        payload={"host": canonical},
+    )
+
+
+@transaction.atomic
+def deadline_policy_remove(*, platform: Platform, jurisdiction: str, actor: str) -> None:
+    code = jurisdiction.upper()
+    deleted, _ = DeadlinePolicy.objects.filter(platform=platform, jurisdiction=code).delete()
+    if not deleted:
+        raise NotFound(f"{platform.name} has no deadline policy for {code}")
+    audit_record(
+        tag="platform:deadline_remove",
+        actor=actor,
+        subject=f"platform:{platform.pk}",
+        organisation_id=platform.organisation_id,
+        payload={"jurisdiction": code},
+    )

@@ -23,7 +23,7 @@ from hotline.cases.models import (
 from hotline.cases.schemas import SeenBeforeOut
 from hotline.cases.serializers import seen_before_out
 from hotline.cases.services.access import is_platform_side
-from hotline.cases.tokens import action_token_valid
+from hotline.cases.tokens import action_token_check
 from hotline.cases.workflow import SETTLED, ItemState, RejectionReason
 from hotline.core import clock
 from hotline.core.errors import NotFound, PermissionDenied
@@ -164,10 +164,22 @@ def review_item(*, actor: Actor, notice_id: int, item_id: int) -> Item:
     return item
 
 
+class LinkExpired(Exception):
+    """A genuine link whose time is up: the page says so and how to get a new one."""
+
+    def __init__(self, notice_id: int, expired_at: datetime) -> None:
+        super().__init__(f"the link to notice {notice_id} expired at {expired_at.isoformat()}")
+        self.notice_id = notice_id
+        self.expired_at = expired_at
+
+
 def link_actor(*, notice_id: int, token: str) -> Actor:
     """The platform acting through a notice's signed link: its moderator, for that notice only."""
     notice = Notice.objects.select_related("platform").filter(pk=notice_id).first()
-    if notice is None or not action_token_valid(notice_id, token):
+    check = action_token_check(notice, token) if notice is not None else None
+    if check is not None and check.expired_at is not None:
+        raise LinkExpired(notice_id, check.expired_at)
+    if notice is None or check is None or not check.valid:
         raise NotFound("this link is not valid")
     return Actor(
         user_id=None,

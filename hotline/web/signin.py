@@ -11,30 +11,28 @@ from django.contrib.auth import authenticate, get_user_model, login
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.accounts.lockout import login_attempt_record, login_locked_until
+from hotline.accounts.models import Authenticator
 from hotline.accounts.two_factor import totp_check, totp_enrolment_confirm
+from hotline.web.client import client_address
 
 PENDING_USER = "hotline_pending_user"
 PENDING_BACKEND = "hotline_pending_backend"
-
-
-def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def password_step(
     request: HttpRequest, *, username: str, password: str
 ) -> tuple[AbstractBaseUser | None, datetime | None]:
     """(the user, None) when the password is right; (None, lock end or None) otherwise."""
-    locked = login_locked_until(username=username)
+    address = client_address(request)
+    locked = login_locked_until(username=username, remote_addr=address)
     if locked is not None:
         return None, locked
     user = authenticate(request, username=username, password=password)
     if user is None:
         return None, login_attempt_record(
-            username=username, stage="password", succeeded=False, remote_addr=_address(request)
+            username=username, stage="password", succeeded=False, remote_addr=address
         )
     request.session.cycle_key()
     request.session[PENDING_USER] = user.pk
@@ -54,17 +52,17 @@ def code_step(
     request: HttpRequest, user: AbstractBaseUser, *, code: str, enrolling: bool
 ) -> tuple[bool, datetime | None]:
     """(signed in, lock end): checks the code, counts failures toward the lockout."""
-    username = user.get_username()
-    locked = login_locked_until(username=username)
+    username, address = user.get_username(), client_address(request)
+    locked = login_locked_until(username=username, remote_addr=address)
     if locked is not None:
         return False, locked
-    device: TOTPDevice | None = (
+    device: Authenticator | None = (
         totp_enrolment_confirm(user=user, code=code)
         if enrolling
         else totp_check(user_id=user.pk, code=code)
     )
     locked = login_attempt_record(
-        username=username, stage="totp", succeeded=device is not None, remote_addr=_address(request)
+        username=username, stage="totp", succeeded=device is not None, remote_addr=address
     )
     if device is None:
         return False, locked
@@ -76,6 +74,6 @@ def code_step(
     return True, None
 
 
-def base32_secret(device: TOTPDevice) -> str:
+def base32_secret(device: Authenticator) -> str:
     """The secret as authenticator apps take it when typed instead of scanned."""
     return base64.b32encode(device.bin_key).decode().rstrip("=")

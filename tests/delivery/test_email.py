@@ -60,7 +60,7 @@ def test_a_korean_notice_arrives_as_well_formed_mime_over_starttls_and_auth(
     assert arrived.rcpt_tos == ["hotline@telegram.example"]
     message = parsed(inbox)
     assert message.get_content_type() == "multipart/alternative"
-    case_id, token = notice.request.case_id, notice_reply_token(notice.pk)
+    case_id, token = notice.request.case_id, notice_reply_token(notice)
     assert message["Subject"] == f"[hotline {case_id} N{notice.pk}] [긴급] 삭제 요청"
     assert message["Message-ID"] == f"<notice-{notice.pk}@{MAIL_DOMAIN}>"
     assert message["Reply-To"] == f"reply+n{notice.pk}-{token}@{MAIL_DOMAIN}"
@@ -71,7 +71,7 @@ def test_a_korean_notice_arrives_as_well_formed_mime_over_starttls_and_auth(
     text, html = parts(message)
     deadline = notice.deadline_at.astimezone(ZoneInfo("Asia/Seoul"))
     shown = f"{deadline:%Y-%m-%d %H:%M} KST (Asia/Seoul)"
-    link = f"{PUBLIC_URL}/act/{notice.pk}/{notice_action_token(notice.pk)}"
+    link = f"{PUBLIC_URL}/act/{notice.pk}/{notice_action_token(notice)}"
     for body in (text, html):
         assert "삭제 요청" in body and "처리 기한" in body
         assert shown in body
@@ -113,7 +113,7 @@ def test_other_kinds_use_the_generic_template_and_thread_under_the_notice(
             payload={
                 "notice_id": notice.pk,
                 "case_id": notice.request.case_id,
-                "reply_token": notice_reply_token(notice.pk),
+                "reply_token": notice_reply_token(notice),
                 "language": "ko",
             },
         )
@@ -124,7 +124,7 @@ def test_other_kinds_use_the_generic_template_and_thread_under_the_notice(
     text, html = parts(message)
     for body in (text, html):
         assert "접수 확인" in body and "We received your answer about item 1." in body
-        assert f"Reference: N{notice.pk}-{notice_reply_token(notice.pk)}" in body
+        assert f"Reference: N{notice.pk}-{notice_reply_token(notice)}" in body
 
 
 def test_a_resend_is_byte_identical(call_api: ApiCaller, inbox: Inbox) -> None:

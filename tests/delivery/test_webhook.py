@@ -84,7 +84,8 @@ def test_during_a_rotation_both_secrets_verify_and_afterwards_only_the_new_one(
     signature = hook.requests[0]["headers"]["hotline-signature"]
     assert signature.count("v1=") == 2
     # The overlap ends: the old secret no longer signs, so its holder rejects the request.
-    WebhookSecret.objects.filter(secret=old).update(retired_at=clock.now() - timedelta(seconds=1))
+    retiring = WebhookSecret.objects.filter(platform=platform).exclude(retired_at=None)
+    retiring.update(retired_at=clock.now() - timedelta(seconds=1))  # the old one (encrypted)
     hook.secrets = [old]
     notice = file_notice(call_api, "3")
     delivery_relay_until_idle()

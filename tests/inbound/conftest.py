@@ -37,7 +37,7 @@ def corpus(name: str, **fill: object) -> bytes:
 def reply_fill(notice: Notice) -> dict[str, object]:
     return {
         "NOTICE": notice.pk,
-        "TOKEN": notice_reply_token(notice.pk),
+        "TOKEN": notice_reply_token(notice),
         "CASE": notice.request.case_id,
     }
 

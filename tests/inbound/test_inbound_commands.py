@@ -8,7 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from hotline.accounts.two_factor import totp_enrol_directly
 from hotline.inbound.management.commands import smtpd
 from hotline.inbound.models import InboundMessage
 from tests.conftest import Directory
@@ -36,7 +38,10 @@ def test_the_admin_shows_inbound_mail_and_changes_nothing(smtp: Mailer, people: 
     row = smtp.send(corpus("unknown-sender.eml"))
     admin = get_user_model().objects.create_superuser("root", "root@hotline.example", "pw")
     client = Client()
-    client.force_login(admin)
+    client.force_login(admin)  # and verified: the admin wants a second factor
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_enrol_directly(user=admin, actor="test").persistent_id
+    session.save()
     listing = client.get("/admin/inbound/inboundmessage/?status=quarantined")
     assert listing.status_code == 200 and b"someone@elsewhere.example" in listing.content
     page = client.get(f"/admin/inbound/inboundmessage/{row.pk}/change/")

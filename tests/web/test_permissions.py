@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from hotline.cases.models import Item
+from hotline.cases.models import Item, Notice
 from hotline.cases.tokens import notice_action_token
 from hotline.platforms.models import Platform
 from tests.api.conftest import World, snapshot
@@ -117,7 +117,7 @@ def test_a_moderator_acts_on_an_item(sign_in: SignIn, world: World) -> None:
 
 def test_the_signed_link_acts_on_its_notice_only(world: World) -> None:
     client = Client()
-    token = notice_action_token(world.telegram_notice)
+    token = notice_action_token(Notice.objects.get(pk=world.telegram_notice))
     base = f"/act/{world.telegram_notice}/{token}/"
     assert client.get(base).status_code == 200
     assert client.get(f"/act/{world.telegram_notice}/{'0' * 16}/").status_code == 404

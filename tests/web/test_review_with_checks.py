@@ -27,7 +27,7 @@ def test_review_page_and_signed_link_show_the_latest_check(directory: Directory)
 
     pages = {
         "review": signed_in_client("telegram_mod").get(f"/notices/{notice.pk}/"),
-        "signed link": Client().get(f"/act/{notice.pk}/{notice_action_token(notice.pk)}/"),
+        "signed link": Client().get(f"/act/{notice.pk}/{notice_action_token(notice)}/"),
     }
     for name, response in pages.items():
         assert response.status_code == 200, name

@@ -24,13 +24,13 @@ def _thread(notice: Notice, *, to_platform: bool = True) -> dict[str, object]:
     thread: dict[str, object] = {
         "notice_id": notice.pk,
         "case_id": notice.request.case_id,
-        "reply_token": notice_reply_token(notice.pk),
+        "reply_token": notice_reply_token(notice),
     }
     if to_platform:
         thread.update(
             language=notice.platform.language,
             time_zone=notice.platform.time_zone,
-            action_token=notice_action_token(notice.pk),
+            action_token=notice_action_token(notice),
         )
     return thread
 
@@ -43,8 +43,8 @@ def notice_payload(notice: Notice, items: list[Item]) -> dict[str, object]:
         "platform": notice.platform.name,
         "language": notice.platform.language,
         "time_zone": notice.platform.time_zone,
-        "reply_token": notice_reply_token(notice.pk),
-        "action_token": notice_action_token(notice.pk),
+        "reply_token": notice_reply_token(notice),
+        "action_token": notice_action_token(notice),
         "urgent": notice.urgent,
         "category": request.category,
         "reasons": request.reasons,

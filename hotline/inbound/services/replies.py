@@ -7,7 +7,7 @@ from hotline.accounts.actors import Actor
 from hotline.audit.services import audit_record
 from hotline.cases.models import Item, Notice
 from hotline.cases.services.moderation import ItemDecision, item_act
-from hotline.cases.tokens import reply_token_valid
+from hotline.cases.tokens import reply_token_check
 from hotline.core.errors import DomainError
 from hotline.delivery.services import delivery_enqueue
 from hotline.inbound import mime
@@ -62,10 +62,15 @@ def _authenticated(
         return None
     text = "\n".join(p.text for p in mime.text_parts(message))
     tokens = reply_tokens([r.lower() for r in recipients], f"{row.subject}\n{text}")
-    if not any(n == notice.pk and reply_token_valid(n, t) for n, t in tokens):
+    checks = [reply_token_check(notice, t) for n, t in tokens if n == notice.pk]
+    if not any(check.valid for check in checks):
+        expired = [c.expired_at for c in checks if c.expired_at is not None]
         why = (
-            f"no valid reply token for notice N{notice.pk}: a From address alone never acts "
-            "on a notice"
+            f"the reply token for notice N{notice.pk} expired at {max(expired).isoformat()}; "
+            "ask the hotline for a new notice email"
+            if expired
+            else f"no valid reply token for notice N{notice.pk}: a From address alone never "
+            "acts on a notice"
         )
         quarantine(row, why, InboundKind.REPLY, notice=notice.pk)
         return None

@@ -1,7 +1,11 @@
 """The signed action link from a notice email: review and act on that one notice, no login."""
 
 import zoneinfo
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +20,24 @@ from hotline.web.views.platform import review_context, try_act
 from hotline.web.views.reporter import try_post_message
 
 
+def expired_link_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A genuine but expired link: 410 and a page saying how to get a new one, not a 404."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except selectors.LinkExpired as expired:
+            context = {
+                "notice_id": expired.notice_id,
+                "expired_at": expired.expired_at,
+                "hotline_address": settings.HOTLINE_MAIL_FROM,
+            }
+            return render(request, "web/link_expired.html", context, status=410)
+
+    return wrapped
+
+
 def _base(notice_id: int, token: str) -> str:
     return f"/act/{notice_id}/{token}/"
 
@@ -24,6 +46,7 @@ def _acting_through_link(request: HttpRequest, notice_id: int, token: str) -> No
     request.actor = selectors.link_actor(notice_id=notice_id, token=token)  # type: ignore[attr-defined]
 
 
+@expired_link_page
 @domain_errors_as_http
 def link_review_view(request: HttpRequest, notice_id: int, token: str) -> HttpResponse:
     actor = selectors.link_actor(notice_id=notice_id, token=token)
@@ -35,6 +58,7 @@ def link_review_view(request: HttpRequest, notice_id: int, token: str) -> HttpRe
 
 
 @require_POST
+@expired_link_page
 @domain_errors_as_http
 def link_act_view(request: HttpRequest, notice_id: int, token: str, item_id: int) -> HttpResponse:
     _acting_through_link(request, notice_id, token)
@@ -47,6 +71,7 @@ def link_act_view(request: HttpRequest, notice_id: int, token: str, item_id: int
 
 
 @require_POST
+@expired_link_page
 @domain_errors_as_http
 def link_bulk_view(request: HttpRequest, notice_id: int, token: str) -> HttpResponse:
     _acting_through_link(request, notice_id, token)
@@ -60,6 +85,7 @@ def link_bulk_view(request: HttpRequest, notice_id: int, token: str) -> HttpResp
 
 
 @require_POST
+@expired_link_page
 @domain_errors_as_http
 def link_message_view(request: HttpRequest, notice_id: int, token: str) -> HttpResponse:
     actor = selectors.link_actor(notice_id=notice_id, token=token)
@@ -69,6 +95,7 @@ def link_message_view(request: HttpRequest, notice_id: int, token: str) -> HttpR
     return redirect(_base(notice_id, token))
 
 
+@expired_link_page
 @domain_errors_as_http
 def link_open_url_view(
     request: HttpRequest, notice_id: int, token: str, item_id: int

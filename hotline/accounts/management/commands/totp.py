@@ -18,8 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = membership_get(username=options["user"]).user
         if options["action"] == "enrol":
-            device = totp_enrol_directly(user=user, actor="cli")
-            self.stdout.write(device.config_url)
+            self.stdout.write(totp_enrol_directly(user=user, actor="cli").config_url)
             return
         device = totp_device_confirmed(user_id=user.pk)
         if device is None:

@@ -171,7 +171,8 @@ class Command(BaseCommand):
         self._say("Logins")
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(
-            f"   admin (read-only): {base}/admin/  user admin, password {DEMO_PASSWORD} "
+            f"   admin (read-only, with its authenticator below): {base}/admin/  user admin, "
+            f"password {DEMO_PASSWORD} "
             "(analyst, caseworker, moderator and auditor have the same password)"
         )
         self.stdout.write(f"   API docs: {base}/api/docs")
@@ -193,12 +194,12 @@ class Command(BaseCommand):
         self._say("Web interface")
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(f"   sign in: {base}/login/  password {DEMO_PASSWORD}")
-        for name in ("analyst", "caseworker", "moderator", "auditor"):
+        for name in ("analyst", "caseworker", "moderator", "auditor", "admin"):
             user = membership_get(username=name).user
             uri = totp_enrol_directly(user=user, actor="demo").config_url
             self.stdout.write(f"   {name:<10} authenticator: {uri}")
         self.stdout.write("   current code: hotline totp code --user analyst")
         notice = Notice.objects.order_by("pk").first()
         if notice is not None:
-            token = notice_action_token(notice.pk)
+            token = notice_action_token(notice)
             self.stdout.write(f"   signed action link (no login): {base}/act/{notice.pk}/{token}/")

@@ -1,4 +1,5 @@
-"""`hotline platform create|deadline|list`: the platform directory."""
+"""`hotline platform create|deadline|list|update`: the platform directory; every change is
+audited."""
 
 from dataclasses import replace
 from typing import Any
@@ -7,8 +8,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from hotline.core.commands import domain_errors_as_command_errors
+from hotline.core.errors import NotFound
 from hotline.platforms.models import ChannelKind, Platform
-from hotline.platforms.services import DeadlineRule, deadline_policy_set, platform_create
+from hotline.platforms.services import (
+    DeadlineRule,
+    deadline_policy_set,
+    platform_create,
+    platform_update,
+)
 
 
 def parse_deadline(text: str) -> DeadlineRule:
@@ -63,8 +70,19 @@ def _policy_text(policy: Any) -> str:
     return f"{policy.jurisdiction}:{policy.hours}h/{policy.urgent_hours}h{pauses}"
 
 
+# Text options of `update`, each the name of a Platform field with "-" for "_".
+UPDATABLE_TEXT = (
+    "hotline-email",
+    "webhook-url",
+    "official-name",
+    "official-email",
+    "language",
+    "time-zone",
+)
+
+
 class Command(BaseCommand):
-    help = "Create or list platforms in the directory; set their deadline policies."
+    help = "Create, list or update platforms in the directory; set their deadline policies."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -83,8 +101,29 @@ class Command(BaseCommand):
         deadline.add_argument("--name", required=True, help="The platform's name")
         _deadline_arguments(deadline, required=True)
         sub.add_parser("list", help="List platforms, hosts and deadlines.")
+        update = sub.add_parser("update", help="Change a platform; give only what changes.")
+        update.add_argument("name", help="The platform's name")
+        update.add_argument("--channel", choices=ChannelKind.values)
+        for option in UPDATABLE_TEXT:
+            update.add_argument(f"--{option}")
+        update.add_argument(
+            "--link-validity-days",
+            type=int,
+            help="How long notice links and reply addresses work past the deadline",
+        )
+        update.add_argument("--add-host", action="append", default=[])
+        update.add_argument("--remove-host", action="append", default=[])
+        update.add_argument(
+            "--deadline", action="append", default=[], help="JURISDICTION:HOURS:URGENT_HOURS"
+        )
+        update.add_argument(
+            "--remove-deadline", action="append", default=[], metavar="JURISDICTION"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "update":
+            self._update(options)
+            return
         if options["action"] == "list":
             self._list()
             return
@@ -122,3 +161,22 @@ class Command(BaseCommand):
             for rule in rules:
                 policy = deadline_policy_set(platform=platform, rule=rule, actor="cli")
                 self.stdout.write(f"{platform.name}: {_policy_text(policy)}")
+
+    def _update(self, options: dict[str, Any]) -> None:
+        fields = [*(o.replace("-", "_") for o in UPDATABLE_TEXT), "channel", "link_validity_days"]
+        changes = {f: options[f] for f in fields if options[f] is not None}
+        rules = [parse_deadline(text) for text in options["deadline"]]
+        with domain_errors_as_command_errors():
+            platform = Platform.objects.filter(name=options["name"]).first()
+            if platform is None:
+                raise NotFound(f"no platform named {options['name']!r}")
+            platform_update(
+                platform=platform,
+                changes=changes,
+                add_hosts=options["add_host"],
+                remove_hosts=options["remove_host"],
+                deadlines=rules,
+                remove_deadlines=options["remove_deadline"],
+                actor="cli",
+            )
+        self.stdout.write(f"updated platform {platform.name}")
