@@ -212,7 +212,7 @@ def test_the_command_writes_one_file_per_batch(
     assert set(bodies[0]) == {"statements"}
     out = capsys.readouterr().out
     assert "Telegram: 101 statements of reasons in 2 batches" in out
-    assert "1 rejections not exported" in out
+    assert "1 rejection not exported" in out
 
 
 def test_the_command_prints_one_batch_per_line_without_a_directory(
@@ -225,7 +225,7 @@ def test_the_command_prints_one_batch_per_line_without_a_directory(
     (line,) = captured.out.splitlines()
     (statement,) = json.loads(line)["statements"]
     assert statement["puid"].startswith(f"hotline-item-{item.pk}-event-")
-    assert "Telegram: 1 statements of reasons in 1 batches" in captured.err
+    assert "Telegram: 1 statement of reasons in 1 batch;" in captured.err
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,10 @@ def parse_day(text: str | None) -> date | None:
         raise CommandError(f"{text!r} is not a date like 2024-09-01") from error
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}es" if noun.endswith("ch") else f"{n} {noun}s"
+
+
 class Command(BaseCommand):
     help = "Export for the outside world (subcommand: dsa-sor, EU DSA statements of reasons)."
 
@@ -76,9 +80,9 @@ class Command(BaseCommand):
             after = page.next_cursor
         where = f" in {out_dir}" if out_dir is not None else ""
         summary = (
-            f"{platform.name}: {statements} statements of reasons in {batches} batches{where}; "
-            f"{rejections} rejections not exported (a rejection restricts nothing). "
-            f"Rules: {RULES_VERSION}.\n"
+            f"{platform.name}: {_count(statements, 'statement')} of reasons in "
+            f"{_count(batches, 'batch')}{where}; {_count(rejections, 'rejection')} not exported "
+            f"(a rejection restricts nothing). Rules: {RULES_VERSION}.\n"
         )
         # With no directory the batches are stdout, so the summary goes to stderr.
         (self.stdout if out_dir is not None else self.stderr).write(summary, ending="")
