@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from hotline.accounts.models import Role
 from hotline.accounts.selectors import membership_get, organisation_get
@@ -149,3 +150,10 @@ def test_the_period_narrows_the_export(callers: ApiCaller, decided: None) -> Non
     ]
     assert [len(a["statements"]) for a in answers] == [1, 0]
     assert answers[1]["rejections_not_exported"] == 0
+
+
+def test_the_export_is_in_the_openapi_document_behind_the_bearer_token(db: None) -> None:
+    schema = Client().get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/export/dsa-sor"]["get"]
+    assert operation["security"] == [{"TokenAuth": []}]
+    assert {p["name"] for p in operation["parameters"]} == {"platform", "since", "until", "cursor"}
