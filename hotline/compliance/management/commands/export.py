@@ -9,7 +9,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
 from hotline.compliance.dsa_sor import RULES_VERSION
-from hotline.compliance.dsa_sor_selectors import SorPage, dsa_sor_page, platform_for_dsa_export
+from hotline.compliance.dsa_sor_selectors import (
+    dsa_sor_batches,
+    platform_for_dsa_export,
+    rejections_count,
+)
 from hotline.core.commands import domain_errors_as_command_errors
 
 
@@ -66,18 +70,11 @@ class Command(BaseCommand):
             until or "now",
         )
         batches = statements = 0
-        rejections = 0
-        after = 0
-        while True:
-            page: SorPage = dsa_sor_page(platform=platform, start=start, end=end, after_seq=after)
-            rejections = page.rejections_not_exported
-            if page.statements:
-                batches += 1
-                statements += len(page.statements)
-                self._write({"statements": page.statements}, out_dir, f"{stem}-{batches:04d}.json")
-            if page.next_cursor is None:
-                break
-            after = page.next_cursor
+        for batch in dsa_sor_batches(platform=platform, start=start, end=end):
+            batches += 1
+            statements += len(batch)
+            self._write({"statements": batch}, out_dir, f"{stem}-{batches:04d}.json")
+        rejections = rejections_count(platform=platform, start=start, end=end)
         where = f" in {out_dir}" if out_dir is not None else ""
         summary = (
             f"{platform.name}: {_count(statements, 'statement')} of reasons in "
