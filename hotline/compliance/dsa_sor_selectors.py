@@ -105,7 +105,7 @@ def dsa_sor_batches(
 
 def rejections_count(*, platform: Platform, start: datetime | None, end: datetime | None) -> int:
     rejected = Event.objects.filter(tag=REJECTION_TAG, subject__in=_item_subjects(platform))
-    return int(_in_period(rejected, start, end).count())
+    return _in_period(rejected, start, end).count()
 
 
 def _decision_events(
