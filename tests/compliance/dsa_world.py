@@ -5,7 +5,7 @@ from typing import Any
 
 from hotline.cases.categories import Category
 from hotline.cases.legal import LegalBasis, LegalElements
-from hotline.cases.models import Item, Notice
+from hotline.cases.models import Item
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.cases.services.moderation import ItemDecision, item_act
 from hotline.cases.workflow import ItemAction, RejectionReason
@@ -50,10 +50,10 @@ def file(
 
 def decide(directory: Directory, moderator: str, item: Item, action: ItemAction) -> None:
     item.refresh_from_db()
-    notice = Notice.objects.get(pk=item.notice_id)
+    assert item.notice_id is not None, "only an item on a notice can be decided"
     item_act(
         actor=directory.actors[moderator],
-        notice_id=notice.pk,
+        notice_id=item.notice_id,
         item_id=item.pk,
         decision=ItemDecision(
             action=action,

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from hotline.audit.models import Event
 from hotline.cases.categories import Category
 from hotline.cases.legal import LegalBasis
+from hotline.cases.models import Item
 from hotline.cases.workflow import ItemAction, ItemState
 from hotline.compliance.dsa_sor_selectors import dsa_sor_page, platform_for_dsa_export
 from hotline.core import clock
@@ -180,7 +181,7 @@ def days_apart(directory: Directory):
     ],
 )
 def test_the_period_counts_decisions_by_their_utc_day(
-    days_apart: list, since: str | None, until: str | None, days: list[str]
+    days_apart: list[Item], since: str | None, until: str | None, days: list[str]
 ) -> None:
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
     end = datetime.fromisoformat(until).replace(tzinfo=UTC) + timedelta(days=1) if until else None
