@@ -8,6 +8,7 @@ from hotline.accounts.auth import TokenAuth
 from hotline.cases.api import router as cases_router
 from hotline.compliance.api import router as compliance_router
 from hotline.compliance.audit_api import router as audit_router
+from hotline.compliance.dsa_sor_api import router as dsa_sor_router
 from hotline.core.errors import DomainError
 
 api = NinjaAPI(
@@ -21,6 +22,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", compliance_router)
 api.add_router("/", audit_router)
+api.add_router("/", dsa_sor_router)  # GET /api/export/dsa-sor
 api.add_router("/", "hotline.cases.feed_api.router")  # GET /api/feed, the pull channel
 
 
