@@ -2,6 +2,7 @@
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,11 +45,20 @@ TEST_SECRET_KEY = "tests-only-secret-key-never-used-outside-the-test-suite"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """hotline has no default secret key; the suite, and the commands it starts, use this one."""
+    """hotline has no default secret key and no default audit signing key; the suite, and the
+    commands it starts, use this secret key and a signing key made fresh for the run."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from django.conf import settings
+
+    from hotline.audit.signing import private_key_pem
 
     os.environ["HOTLINE_SECRET_KEY"] = TEST_SECRET_KEY
     settings.SECRET_KEY = TEST_SECRET_KEY
+    key_file = os.path.join(tempfile.mkdtemp(prefix="hotline-tests-"), "audit-signing-key.pem")
+    with open(os.open(key_file, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8") as f:
+        f.write(private_key_pem(Ed25519PrivateKey.generate()))
+    os.environ["HOTLINE_AUDIT_SIGNING_KEY_FILE"] = key_file
+    settings.HOTLINE_AUDIT_SIGNING_KEY_FILE = key_file
 
 
 @pytest.fixture(autouse=True)
