@@ -9,6 +9,7 @@ from pydantic import Field
 from hotline.accounts.auth import request_actor
 from hotline.audit.chain import ChainReport
 from hotline.audit.checkpoints import CheckpointError, checkpoint_from_dict
+from hotline.audit.schemas import CheckpointOut
 from hotline.audit.selectors import current_checkpoint
 from hotline.audit.services import audit_verify_chain
 from hotline.core.errors import InvalidInput, PermissionDenied
@@ -31,15 +32,6 @@ class ChainReportOut(Schema):
     last_hash: str
     signed_by: dict[str, int] = Field(description="Events verified per signing key id")
     checks: list[CheckOut]
-
-
-class CheckpointOut(Schema):
-    format: str
-    seq: int
-    head_hash: str
-    created_at: str
-    key_id: str
-    signature: str
 
 
 class CheckpointIn(Schema):
@@ -86,4 +78,4 @@ def verify_against_checkpoint(request: HttpRequest, body: CheckpointIn) -> Chain
 def checkpoint(request: HttpRequest) -> CheckpointOut:
     """A signed checkpoint of the record now; anyone signed in may keep one."""
     request_actor(request)
-    return CheckpointOut(**current_checkpoint().as_dict())
+    return CheckpointOut.of(current_checkpoint())
