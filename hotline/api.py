@@ -9,6 +9,7 @@ from hotline.cases.api import router as cases_router
 from hotline.compliance.api import router as compliance_router
 from hotline.compliance.audit_api import router as audit_router
 from hotline.core.errors import DomainError
+from hotline.evidence.api import router as evidence_router
 
 api = NinjaAPI(
     title="hotline API",
@@ -21,6 +22,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", cases_router)
 api.add_router("/", compliance_router)
 api.add_router("/", audit_router)
+api.add_router("/", evidence_router)
 api.add_router("/", "hotline.cases.feed_api.router")  # GET /api/feed, the pull channel
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hotline.cases",
     "hotline.inbound",
     "hotline.compliance",
+    "hotline.evidence",
     "hotline.demo",
     "hotline.web",
 ]
@@ -193,6 +194,8 @@ HOTLINE_AUDIT_SIGNING_KEY_FILE = os.environ.get("HOTLINE_AUDIT_SIGNING_KEY_FILE"
 HOTLINE_AUDIT_SIGNING_KEY = os.environ.get("HOTLINE_AUDIT_SIGNING_KEY", "")
 # Public keys of retired signing keys (one base64 key per line), so old events still verify.
 HOTLINE_AUDIT_PUBLIC_KEYS_FILE = os.environ.get("HOTLINE_AUDIT_PUBLIC_KEYS_FILE", "")
+# A TrueType font with Korean glyphs, embedded in evidence PDFs (default: Debian's fonts-nanum).
+HOTLINE_PDF_FONT_FILE = os.environ.get("HOTLINE_PDF_FONT_FILE", "")
 # Media bytes are never kept unless this is switched on (evidence retention).
 HOTLINE_EVIDENCE_RETENTION = _env_bool("HOTLINE_EVIDENCE_RETENTION", False)
 
