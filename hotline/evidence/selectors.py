@@ -108,3 +108,11 @@ def _records(items: list[Item], *, actor: Actor | None, with_requests: bool) -> 
         ),
         events=list(events_for_subjects(subjects=subjects)),
     )
+
+
+def platform_name(*, platform_id: int) -> str:
+    """The name the web pages' platform id stands for; scoping happens on export."""
+    name = Platform.objects.filter(pk=platform_id).values_list("name", flat=True).first()
+    if name is None:
+        raise NotFound(f"platform {platform_id} not found")
+    return name
