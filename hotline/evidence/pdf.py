@@ -40,6 +40,8 @@ def summary_pdf(document: dict[str, Any], checkpoint: Checkpoint, event_count: i
         title="hotline evidence package / 증거 자료",
         author="hotline",
         invariant=True,  # no random document id: the bytes follow from the content
+        # The canvas would otherwise declare Helvetica, which no PDF carries: start in ours.
+        initialFontName=embedded_font(),
     )
     scope = document["scope"]
     what = (
@@ -150,6 +152,7 @@ def _table(rows: list[list[str]], cell: ParagraphStyle, *, widths: list[float]) 
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), embedded_font()),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),

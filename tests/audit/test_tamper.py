@@ -106,6 +106,12 @@ def truncate_back_to_a_copied_head(saved: dict[str, Any]) -> None:
     ChainHead.objects.filter(pk=1).update(**saved["head"])
 
 
+def truncate_everything(_: dict[str, Any]) -> None:
+    unlock_audit_table()
+    Event.objects.all().delete()
+    ChainHead.objects.all().delete()
+
+
 def edit_and_recompute(_: dict[str, Any]) -> None:
     unlock_audit_table()
     Event.objects.filter(seq=3).update(actor="forger")
@@ -159,6 +165,7 @@ CASES = {
     "truncate-to-a-copied-head": Tampering(
         truncate_back_to_a_copied_head, 5, seen_without_checkpoint=False
     ),
+    "truncate-events-and-head": Tampering(truncate_everything, 1, seen_without_checkpoint=False),
     "edit-then-recompute": Tampering(edit_and_recompute, 3),
     "edit-recompute-resign": Tampering(edit_recompute_and_resign, 3),
     "delete-then-recompute": Tampering(delete_and_recompute, 3),

@@ -165,6 +165,7 @@ def test_the_summary_pdf_embeds_its_font_and_speaks_both_languages(package: Path
     assert pdf.startswith(b"%PDF")
     assert b"/FontFile2" in pdf  # a TrueType font program is embedded
     assert b"HYSMyeongJo" not in pdf  # not the non-embedded CID font
+    assert b"/Helvetica" not in pdf  # nor a base-14 font the reader must supply
 
 
 def test_no_media_bytes_go_into_a_package(call_api: Any, tmp_path: Path) -> None:
