@@ -67,6 +67,7 @@ def package(filed_case: dict[str, Any], tmp_path: Path) -> Path:
     target = tmp_path / "case.zip"
     printed = export_case(filed_case["case_id"], target)
     assert "3 items" in printed
+    assert target.stat().st_mode & 0o777 == 0o600
     return target
 
 

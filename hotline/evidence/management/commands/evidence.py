@@ -1,5 +1,6 @@
 """`hotline evidence export|verify`: make a signed evidence package, or check one offline."""
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,10 @@ class Command(BaseCommand):
             package = evidence_export(actor=None, scope=scope)
         except DomainError as error:
             raise CommandError(error.message) from error
-        Path(options["output"]).write_bytes(package.data)
+        # The package names victims' cases and URLs: readable by its owner only, like a key.
+        descriptor = os.open(options["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(package.data)
         self.stdout.write(
             f"wrote {options['output']}: {scope.label}, {package.items} items, "
             f"{package.events} audit events, {len(package.data)} bytes"
