@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,7 +107,7 @@ def read_package(data: bytes) -> PackageCheck:
         for info in archive.infolist():
             try:
                 check.files[info.filename] = archive.read(info)
-            except (zipfile.BadZipFile, OSError, ValueError) as error:
+            except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as error:
                 check.fail(info.filename, f"damaged inside the ZIP: {error}")
     return check
 
