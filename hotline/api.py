@@ -10,6 +10,7 @@ from hotline.compliance.api import router as compliance_router
 from hotline.compliance.audit_api import router as audit_router
 from hotline.compliance.dsa_sor_api import router as dsa_sor_router
 from hotline.core.errors import DomainError
+from hotline.evidence.api import router as evidence_router
 
 api = NinjaAPI(
     title="hotline API",
@@ -23,6 +24,7 @@ api.add_router("/", cases_router)
 api.add_router("/", compliance_router)
 api.add_router("/", audit_router)
 api.add_router("/", dsa_sor_router)  # GET /api/export/dsa-sor
+api.add_router("/", evidence_router)
 api.add_router("/", "hotline.cases.feed_api.router")  # GET /api/feed, the pull channel
 
 

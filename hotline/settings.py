@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "hotline.cases",
     "hotline.inbound",
     "hotline.compliance",
+    "hotline.evidence",
     "hotline.demo",
     "hotline.web",
 ]
@@ -213,6 +214,15 @@ HOTLINE_RECHECK_INTERVAL_MINUTES = int(os.environ.get("HOTLINE_RECHECK_INTERVAL_
 HOTLINE_INBOUND_MAX_BYTES = int(os.environ.get("HOTLINE_INBOUND_MAX_BYTES", str(40 * 2**20)))
 # Verify DKIM signatures of inbound mail (needs DNS); the result is recorded, never trusted alone.
 HOTLINE_INBOUND_DKIM_VERIFY = _env_bool("HOTLINE_INBOUND_DKIM_VERIFY", True)
+# The audit record's Ed25519 signing key lives outside the database (docs/decisions/0007):
+# a PEM file written by `hotline audit keygen`, or the PEM text itself. There is no default;
+# without a key hotline refuses to start (hotline.startup), the demo makes its own.
+HOTLINE_AUDIT_SIGNING_KEY_FILE = os.environ.get("HOTLINE_AUDIT_SIGNING_KEY_FILE", "")
+HOTLINE_AUDIT_SIGNING_KEY = os.environ.get("HOTLINE_AUDIT_SIGNING_KEY", "")
+# Public keys of retired signing keys (one base64 key per line), so old events still verify.
+HOTLINE_AUDIT_PUBLIC_KEYS_FILE = os.environ.get("HOTLINE_AUDIT_PUBLIC_KEYS_FILE", "")
+# A TrueType font with Korean glyphs, embedded in evidence PDFs (default: Debian's fonts-nanum).
+HOTLINE_PDF_FONT_FILE = os.environ.get("HOTLINE_PDF_FONT_FILE", "")
 # Media bytes are never kept unless this is switched on (evidence retention).
 HOTLINE_EVIDENCE_RETENTION = _env_bool("HOTLINE_EVIDENCE_RETENTION", False)
 

@@ -69,6 +69,10 @@ def use_demo_keys(var_dir: Path) -> None:
     if encryption_key_problem():
         settings.HOTLINE_ENCRYPTION_KEYS = [demo_encryption_key(var_dir)]
         os.environ["HOTLINE_ENCRYPTION_KEY_FILE"] = str(var_dir / "demo-encryption-key")
+    if audit_key_problem():
+        path = str(demo_audit_signing_key(var_dir))
+        settings.HOTLINE_AUDIT_SIGNING_KEY_FILE = path
+        os.environ["HOTLINE_AUDIT_SIGNING_KEY_FILE"] = path
 
 
 def demo_encryption_key(var_dir: Path) -> str:
@@ -77,3 +81,30 @@ def demo_encryption_key(var_dir: Path) -> str:
         path.write_text(Fernet.generate_key().decode(), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def audit_key_problem() -> str | None:
+    """Why no audit event could be signed, or None when one can (docs/decisions/0007)."""
+    from hotline.audit.keys import signing_key_problem  # needs the settings loaded
+
+    return signing_key_problem()
+
+
+def require_audit_signing_key() -> None:
+    problem = audit_key_problem()
+    if problem:
+        raise ImproperlyConfigured(problem)
+
+
+def demo_audit_signing_key(var_dir: Path) -> Path:
+    """The demo's own audit signing key, made once per data directory like its secret key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from hotline.audit.signing import private_key_pem
+
+    path = var_dir / "demo-audit-signing-key.pem"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(private_key_pem(Ed25519PrivateKey.generate()), encoding="utf-8")
+    path.chmod(0o600)
+    return path

@@ -1,4 +1,4 @@
-"""WSGI entry point for production servers; it refuses to load without a real secret key."""
+"""WSGI entry point for production servers; it refuses to load without its two keys."""
 
 import os
 
@@ -7,6 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
 application = get_wsgi_application()
 
-from hotline.startup import require_secret_key  # noqa: E402  (needs the settings loaded)
+from hotline.startup import require_audit_signing_key, require_secret_key  # noqa: E402
 
 require_secret_key()
+require_audit_signing_key()

@@ -2,6 +2,7 @@
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -46,14 +47,22 @@ TEST_ENCRYPTION_KEY = "dGVzdHMtb25seS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU="
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """hotline has no default secret or encryption key; the suite, and the commands it starts,
-    use these."""
+    """hotline has no default secret, encryption or audit signing key; the suite, and the
+    commands it starts, use these test keys and a signing key made fresh for the run."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from django.conf import settings
+
+    from hotline.audit.signing import private_key_pem
 
     os.environ["HOTLINE_SECRET_KEY"] = TEST_SECRET_KEY
     settings.SECRET_KEY = TEST_SECRET_KEY
     os.environ["HOTLINE_ENCRYPTION_KEY"] = TEST_ENCRYPTION_KEY
     settings.HOTLINE_ENCRYPTION_KEYS = [TEST_ENCRYPTION_KEY]
+    key_file = os.path.join(tempfile.mkdtemp(prefix="hotline-tests-"), "audit-signing-key.pem")
+    with open(os.open(key_file, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8") as f:
+        f.write(private_key_pem(Ed25519PrivateKey.generate()))
+    os.environ["HOTLINE_AUDIT_SIGNING_KEY_FILE"] = key_file
+    settings.HOTLINE_AUDIT_SIGNING_KEY_FILE = key_file
 
 
 @pytest.fixture(autouse=True)

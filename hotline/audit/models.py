@@ -16,6 +16,9 @@ class Event(models.Model):
     payload = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Ed25519 over the hash by the audit key (kept outside the database); the key id names it.
+    key_id = models.CharField(max_length=16, blank=True)
+    signature = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["seq"]
@@ -29,6 +32,9 @@ class ChainHead(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # Signed with every append: a head moved back after deleting events no longer verifies.
+    key_id = models.CharField(max_length=16, blank=True)
+    signature = models.CharField(max_length=100, blank=True)
 
     def __str__(self) -> str:
         return f"chain head at #{self.last_seq}"

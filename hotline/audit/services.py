@@ -1,11 +1,15 @@
 """Writing to the audit record; called inside the transaction of the change it records."""
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
 
-from hotline.audit.chain import ChainLink, ChainReport, link_hash, verify_links
+from hotline.audit.chain import ChainLink, ChainReport, HeadState, link_hash, verify_links
+from hotline.audit.checkpoints import Checkpoint
+from hotline.audit.keys import signing_key, trusted_public_keys
 from hotline.audit.models import ChainHead, Event
+from hotline.audit.signing import EVENT_DOMAIN, HEAD_DOMAIN, head_message, sign
 from hotline.core import clock
 
 
@@ -17,9 +21,10 @@ def audit_record(
     organisation_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event to the chain. Must run inside the caller's transaction."""
+    """Append one signed event to the chain. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
+    key = signing_key()  # before the lock: no key, no change at all
     head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
     fields: dict[str, Any] = {
         "seq": head.last_seq + 1,
@@ -31,26 +36,47 @@ def audit_record(
         "payload": payload or {},
         "prev_hash": head.last_hash,
     }
-    event = Event.objects.create(**fields, hash=link_hash(**fields))
-    head.last_seq, head.last_hash = event.seq, event.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    digest = link_hash(**fields)
+    event = Event.objects.create(
+        **fields,
+        hash=digest,
+        key_id=key.key_id,
+        signature=sign(key.private_key, EVENT_DOMAIN, digest.encode()),
+    )
+    head.last_seq, head.last_hash, head.key_id = event.seq, event.hash, key.key_id
+    head.signature = sign(key.private_key, HEAD_DOMAIN, head_message(event.seq, event.hash))
+    head.save(update_fields=["last_seq", "last_hash", "key_id", "signature"])
     return event
 
 
-def audit_verify_chain() -> ChainReport:
-    """Check every event's hash and link, oldest first."""
-    links = (
-        ChainLink(
-            seq=e.seq,
-            created_at=e.created_at,
-            tag=e.tag,
-            actor=e.actor,
-            organisation_id=e.organisation_id,
-            subject=e.subject,
-            payload=e.payload,
-            prev_hash=e.prev_hash,
-            hash=e.hash,
-        )
-        for e in Event.objects.order_by("seq").iterator(chunk_size=2000)
+def chain_link(event: Event) -> ChainLink:
+    return ChainLink(
+        seq=event.seq,
+        created_at=event.created_at,
+        tag=event.tag,
+        actor=event.actor,
+        organisation_id=event.organisation_id,
+        subject=event.subject,
+        payload=event.payload,
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+        key_id=event.key_id,
+        signature=event.signature,
     )
-    return verify_links(links)
+
+
+def _links() -> Iterator[ChainLink]:
+    for event in Event.objects.order_by("seq").iterator(chunk_size=2000):
+        yield chain_link(event)
+
+
+def audit_verify_chain(*, checkpoint: Checkpoint | None = None) -> ChainReport:
+    """Check every event's hash, link and signature, the signed head, and a checkpoint if given.
+
+    Needs only public keys (the current key's public half and HOTLINE_AUDIT_PUBLIC_KEYS_FILE).
+    """
+    row = ChainHead.objects.filter(pk=1).first()
+    head = HeadState(row.last_seq, row.last_hash, row.key_id, row.signature) if row else None
+    return verify_links(
+        _links(), trusted_public_keys(), head=head, checkpoint=checkpoint, require_head=True
+    )

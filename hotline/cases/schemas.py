@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from hotline.audit.schemas import CheckpointOut
 from hotline.cases.categories import Category
 from hotline.cases.legal import LegalBasis
 from hotline.cases.models import MessageKind
@@ -106,6 +107,9 @@ class ReceiptOut(Schema):
     items: list[ItemOut]
     notices: list[NoticeSummaryOut]
     triage_count: int
+    checkpoint: CheckpointOut = Field(
+        description="The audit record when this receipt was issued, signed; keep it"
+    )
 
 
 class RequestSummaryOut(Schema):

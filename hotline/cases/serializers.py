@@ -1,5 +1,7 @@
 """Turning workflow rows into API output shapes; no queries beyond prefetched relations."""
 
+from hotline.audit.schemas import CheckpointOut
+from hotline.audit.selectors import current_checkpoint
 from hotline.cases.models import Item, ItemLink, Message, Notice, TakedownRequest
 from hotline.cases.schemas import (
     CheckOut,
@@ -137,4 +139,5 @@ def receipt_out(request: TakedownRequest, *, duplicate_submission: bool) -> Rece
         items=outs,
         notices=[notice_summary_out(n) for n in request.notices.all()],
         triage_count=sum(1 for i in items if i.state == ItemState.TRIAGE),
+        checkpoint=CheckpointOut.of(current_checkpoint()),
     )

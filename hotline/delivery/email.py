@@ -6,6 +6,7 @@ import ssl
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -13,6 +14,9 @@ from hotline.core import clock
 from hotline.delivery.hosts import is_loopback_host
 from hotline.delivery.mail_render import render_parts
 from hotline.delivery.messages import OutboundMessage, SendResult
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 
 def message_id(idempotency_key: str) -> str:
@@ -62,6 +66,7 @@ class EmailChannel:
         try:
             with _connect() as smtp:
                 refused = smtp.sendmail(settings.HOTLINE_MAIL_FROM, [address], raw)
+                code, reply = smtp.data_reply
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
             return _answer(code, text)
@@ -75,10 +80,35 @@ class EmailChannel:
         if refused:
             code, text = next(iter(refused.values()))
             return _answer(code, text)
+        reply_text = reply.decode(errors="replace")
         return SendResult(
             True,
             f"accepted by {settings.HOTLINE_SMTP_HOST} as {message_id(message.idempotency_key)}",
+            proof={
+                "message_id": message_id(message.idempotency_key),
+                "smtp_host": settings.HOTLINE_SMTP_HOST,
+                "smtp_reply": f"{code} {reply_text}",
+                "message_sha256": hashlib.sha256(raw).hexdigest(),
+            },
         )
+
+
+class _SMTP(smtplib.SMTP):
+    """Keeps the server's reply to DATA: it is the server's word that it took the message."""
+
+    data_reply: tuple[int, bytes] = (0, b"")
+
+    def data(self, msg: "ReadableBuffer | str") -> tuple[int, bytes]:
+        self.data_reply = super().data(msg)
+        return self.data_reply
+
+
+class _SMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 - smtplib's own spelling
+    data_reply: tuple[int, bytes] = (0, b"")
+
+    def data(self, msg: "ReadableBuffer | str") -> tuple[int, bytes]:
+        self.data_reply = super().data(msg)
+        return self.data_reply
 
 
 def _answer(code: int, text: bytes | str) -> SendResult:
@@ -86,15 +116,15 @@ def _answer(code: int, text: bytes | str) -> SendResult:
     return SendResult(False, f"SMTP {code} {detail}", permanent=500 <= code < 600)
 
 
-def _connect() -> smtplib.SMTP:
+def _connect() -> _SMTP | _SMTP_SSL:
     host, port = settings.HOTLINE_SMTP_HOST, settings.HOTLINE_SMTP_PORT
     timeout, helo = settings.HOTLINE_SMTP_TIMEOUT, settings.HOTLINE_MAIL_DOMAIN
     context = ssl.create_default_context(cafile=settings.HOTLINE_SMTP_CA_FILE or None)
-    smtp: smtplib.SMTP
+    smtp: _SMTP | _SMTP_SSL
     if settings.HOTLINE_SMTP_SSL:
-        smtp = smtplib.SMTP_SSL(host, port, local_hostname=helo, timeout=timeout, context=context)
+        smtp = _SMTP_SSL(host, port, local_hostname=helo, timeout=timeout, context=context)
     else:
-        smtp = smtplib.SMTP(host, port, local_hostname=helo, timeout=timeout)
+        smtp = _SMTP(host, port, local_hostname=helo, timeout=timeout)
     try:
         if settings.HOTLINE_SMTP_STARTTLS and not settings.HOTLINE_SMTP_SSL:
             smtp.starttls(context=context)

@@ -1,5 +1,6 @@
 """Rendering an outbound message as email text and HTML, in the recipient's language."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,7 +64,9 @@ def render_parts(message: OutboundMessage) -> MailParts:
 
 def notice_context(payload: dict[str, Any]) -> dict[str, Any]:
     deadline = local_time(payload["deadline_at"], payload.get("time_zone"))
+    checkpoint = payload.get("checkpoint")
     return {
+        "checkpoint": checkpoint_text(checkpoint) if checkpoint else "",
         **_thread_context(payload),
         "platform": payload.get("platform", ""),
         "urgent": bool(payload.get("urgent")),
@@ -75,6 +78,11 @@ def notice_context(payload: dict[str, Any]) -> dict[str, Any]:
             for i in payload.get("items", [])
         ],
     }
+
+
+def checkpoint_text(checkpoint: dict[str, Any]) -> str:
+    """The audit checkpoint as one JSON line a recipient can save and hand to an auditor."""
+    return json.dumps(checkpoint, sort_keys=True, separators=(",", ":"))
 
 
 def generic_context(message: OutboundMessage, language: str) -> dict[str, Any]:

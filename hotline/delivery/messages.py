@@ -26,6 +26,9 @@ class SendResult:
     detail: str = ""
     # A permanent failure (bad address, 4xx) is not retried.
     permanent: bool = False
+    # What the receiver answered, kept as evidence: the Message-ID and the SMTP server's reply
+    # to DATA, or the webhook's HTTP status and the SHA-256 of its response body.
+    proof: dict[str, Any] = field(default_factory=dict)
 
 
 class Channel(Protocol):

@@ -54,6 +54,8 @@ class DeliveryAttempt(models.Model):
     attempted_at = models.DateTimeField()
     ok = models.BooleanField()
     detail = models.TextField(blank=True)
+    # The receiver's own answer (SMTP reply and Message-ID, or HTTP status and body digest).
+    proof = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"attempt on {self.delivery_id}: {'ok' if self.ok else self.detail}"

@@ -143,7 +143,11 @@ def _record_outcome(*, delivery_id: int, owner: str, result: SendResult) -> str:
     delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
     now = clock.now()
     DeliveryAttempt.objects.create(
-        delivery=delivery, attempted_at=now, ok=result.ok, detail=result.detail[:2000]
+        delivery=delivery,
+        attempted_at=now,
+        ok=result.ok,
+        detail=result.detail[:2000],
+        proof=result.proof,
     )
     delivery.attempts += 1
     if delivery.status == DeliveryStatus.PENDING:
@@ -184,6 +188,7 @@ def _audit_attempt(delivery: Delivery, result: SendResult) -> None:
             "attempt": delivery.attempts,
             "status": delivery.status,
             "detail": result.detail[:500],
+            "proof": result.proof,  # signed with the event: the receiver's answer as evidence
             "next_attempt_at": (
                 delivery.next_attempt_at.isoformat()
                 if delivery.status == DeliveryStatus.PENDING

@@ -5,6 +5,7 @@ from reporters. Even so, plain http is only allowed to loopback (tests, a local 
 redirects are never followed, so a receiver cannot bounce the request to another address.
 """
 
+import hashlib
 import json
 from urllib.parse import urlsplit
 
@@ -75,11 +76,17 @@ class WebhookChannel:
                 response = client.post(message.recipient, content=body, headers=headers)
         except httpx.HTTPError as error:
             return SendResult(False, f"webhook {type(error).__name__}: {error}")
-        return _answer(response.status_code)
+        proof = {
+            "http_status": response.status_code,
+            "response_sha256": hashlib.sha256(response.content).hexdigest(),
+            "response_bytes": len(response.content),
+            "request_sha256": hashlib.sha256(body).hexdigest(),
+        }
+        return _answer(response.status_code, proof)
 
 
-def _answer(status: int) -> SendResult:
+def _answer(status: int, proof: dict[str, object]) -> SendResult:
     if 200 <= status < 300:
-        return SendResult(True, f"HTTP {status}")
+        return SendResult(True, f"HTTP {status}", proof=proof)
     permanent = 300 <= status < 500 and status not in RETRIED_4XX
-    return SendResult(False, f"HTTP {status}", permanent=permanent)
+    return SendResult(False, f"HTTP {status}", permanent=permanent, proof=proof)

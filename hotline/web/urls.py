@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hotline.web.views import account, compliance, link, platform, reporter
+from hotline.web.views import account, compliance, evidence, link, platform, reporter
 
 app_name = "web"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/", reporter.dashboard_view, name="dashboard"),
     path("requests/new/", reporter.request_new_view, name="request_new"),
     path("requests/<str:case_id>/", reporter.case_view, name="case"),
+    path("requests/<str:case_id>/evidence.zip", evidence.case_evidence_view, name="case_evidence"),
     path("notices/<int:notice_id>/messages/", reporter.message_view, name="message"),
     path("queue/", platform.queue_view, name="queue"),
     path("notices/<int:notice_id>/", platform.review_view, name="review"),
@@ -51,6 +52,11 @@ urlpatterns = [
         "compliance/<int:platform_id>/report.zip",
         compliance.platform_zip_view,
         name="compliance_zip",
+    ),
+    path(
+        "compliance/<int:platform_id>/evidence.zip",
+        evidence.platform_evidence_view,
+        name="compliance_evidence",
     ),
     path(
         "compliance/<int:platform_id>/report.pdf",

@@ -20,6 +20,10 @@ OPERATIONS = {
     ("post", "/api/notices/{notice_id}/messages"),
     ("get", "/api/compliance"),
     ("get", "/api/audit/verify"),
+    ("post", "/api/audit/verify"),
+    ("get", "/api/audit/checkpoint"),
+    ("get", "/api/evidence/cases/{case_id}"),
+    ("get", "/api/evidence/platforms/{platform}"),
 }
 
 
@@ -76,3 +80,9 @@ def test_the_docs_page_assets_are_served_by_hotline_itself(db: None) -> None:
         response = client.get(asset)
         assert response.status_code == 200, asset
         response.close()
+
+
+def test_evidence_packages_are_documented_as_zip_files(schema: dict) -> None:
+    for path in ("/api/evidence/cases/{case_id}", "/api/evidence/platforms/{platform}"):
+        answer = schema["paths"][path]["get"]["responses"]["200"]
+        assert "application/zip" in answer["content"], path

@@ -147,6 +147,9 @@ def test_resubmitting_a_client_reference_returns_the_first_receipt_and_stores_no
     status, again = submit(call_api, "caseworker_a", changed)
     assert status == 200
     assert again["duplicate_submission"] is True
+    # A receipt's checkpoint is signed when it is issued; nothing new was recorded in between.
+    fresh, original = again.pop("checkpoint"), first.pop("checkpoint")
+    assert (fresh["seq"], fresh["head_hash"]) == (original["seq"], original["head_hash"])
     assert {**again, "duplicate_submission": False} == first
     assert snapshot() == before
 

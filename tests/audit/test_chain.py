@@ -8,6 +8,7 @@ from django.db import transaction
 
 from hotline.audit.models import Event
 from hotline.audit.services import audit_record, audit_verify_chain
+from tests.audit.tampering import unlock_audit_table
 
 
 def append(count: int) -> None:
@@ -43,6 +44,7 @@ def test_each_event_stores_the_hash_of_the_one_before() -> None:
 @pytest.mark.django_db
 def test_an_edited_payload_is_named_as_the_first_broken_link() -> None:
     append(5)
+    unlock_audit_table()
     Event.objects.filter(seq=3).update(payload={"n": 999})
     report = audit_verify_chain()
     assert report.first_broken_seq == 3 and report.checked == 2
@@ -54,6 +56,7 @@ def test_an_edited_payload_is_named_as_the_first_broken_link() -> None:
 @pytest.mark.django_db
 def test_a_deleted_event_is_found_as_a_gap() -> None:
     append(4)
+    unlock_audit_table()
     Event.objects.filter(seq=2).delete()
     report = audit_verify_chain()
     assert report.first_broken_seq == 3
@@ -61,7 +64,7 @@ def test_a_deleted_event_is_found_as_a_gap() -> None:
 
 
 @pytest.mark.django_db
-def test_a_rewritten_event_with_a_recomputed_hash_breaks_the_next_link() -> None:
+def test_a_rewritten_event_with_a_recomputed_hash_fails_its_signature() -> None:
     append(3)
     from hotline.audit.chain import link_hash
 
@@ -80,8 +83,11 @@ def test_a_rewritten_event_with_a_recomputed_hash_breaks_the_next_link() -> None
             "prev_hash",
         )
     }
+    unlock_audit_table()
     Event.objects.filter(pk=event.pk).update(actor="forger", hash=link_hash(**fields))
-    assert audit_verify_chain().first_broken_seq == 3
+    report = audit_verify_chain()
+    assert report.first_broken_seq == 2  # its signature no longer matches the new hash
+    assert "signature" in (report.problem or "")
 
 
 @pytest.mark.django_db(transaction=True)

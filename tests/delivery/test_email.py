@@ -1,6 +1,7 @@
 """The email channel against a real SMTP server on loopback (STARTTLS, AUTH)."""
 
 import email
+import hashlib
 import re
 from datetime import timedelta
 from email.message import EmailMessage
@@ -217,3 +218,38 @@ def test_a_reporter_without_an_email_address_is_a_permanent_failure(
         )
     delivery_relay_until_idle()
     assert Delivery.objects.get(idempotency_key="message-x").status == "failed"
+
+
+def test_the_smtp_servers_reply_and_message_id_are_kept_as_signed_proof(
+    call_api: ApiCaller, inbox: Inbox
+) -> None:
+    from hotline.delivery.models import DeliveryAttempt
+
+    notice = file_notice(call_api)
+    delivery_relay_until_idle()
+    attempt = DeliveryAttempt.objects.get(delivery__idempotency_key=f"notice-{notice.pk}")
+    assert attempt.proof["message_id"] == f"<notice-{notice.pk}@{MAIL_DOMAIN}>"
+    assert attempt.proof["smtp_reply"].startswith("250 ")  # the loopback server's own words
+    assert attempt.proof["message_sha256"] == hashlib.sha256(inbox.messages[0].content).hexdigest()
+    event = Event.objects.get(tag="delivery:sent", subject=f"notice:{notice.pk}")
+    assert event.payload["proof"] == attempt.proof
+
+
+def test_every_notice_carries_a_signed_checkpoint_in_both_languages(
+    call_api: ApiCaller, inbox: Inbox
+) -> None:
+    from hotline.audit.checkpoints import checkpoint_from_json, checkpoint_signature_problem
+    from hotline.audit.keys import trusted_public_keys
+
+    Platform.objects.filter(name="Telegram").update(language="ko")
+    file_notice(call_api)
+    file_notice(call_api, platform="X")
+    delivery_relay_until_idle()
+    for index, heading in ((0, "감사 기록 체크포인트"), (1, "Audit checkpoint")):
+        text, html = parts(parsed(inbox, index))
+        line = next(x for x in text.splitlines() if x.startswith('{"created_at"'))
+        checkpoint = checkpoint_from_json(line)
+        assert checkpoint_signature_problem(checkpoint, trusted_public_keys()) is None
+        assert checkpoint.seq <= Event.objects.count()
+        assert heading in text and heading in html
+        assert line.replace('"', "&quot;") in html

@@ -1,6 +1,7 @@
 """The webhook channel against a real HTTP receiver on loopback that verifies signatures with
 the snippet documented for platforms."""
 
+import hashlib
 import json
 import time
 from datetime import timedelta
@@ -63,6 +64,11 @@ def test_a_notice_is_posted_signed_and_verifies_with_the_documented_snippet(
         "https://x.com/a/status/2",
     ]
     assert delivery_of(notice).status == "sent"
+    attempt = delivery_of(notice).attempt_log.get()
+    assert attempt.proof["http_status"] == 200
+    assert attempt.proof["response_sha256"] == hashlib.sha256(b"").hexdigest()  # it sent no body
+    assert attempt.proof["request_sha256"] == hashlib.sha256(request["body"]).hexdigest()
+    assert document["data"]["checkpoint"]["format"] == "hotline-audit-checkpoint/1"
 
 
 def test_during_a_rotation_both_secrets_verify_and_afterwards_only_the_new_one(

@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from hotline.audit.selectors import current_checkpoint
 from hotline.cases.models import Item, Message, Notice
 from hotline.cases.tokens import notice_action_token, notice_reply_token
 from hotline.delivery.services import delivery_enqueue
@@ -53,6 +54,8 @@ def notice_payload(notice: Notice, items: list[Item]) -> dict[str, object]:
             {"item_id": i.pk, "position": i.position, "url": i.url, "signals": i.signals}
             for i in items
         ],
+        # The platform keeps a signed copy of the record's state that hotline cannot recall.
+        "checkpoint": current_checkpoint().as_dict(),
     }
 
 

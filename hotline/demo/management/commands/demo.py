@@ -184,9 +184,11 @@ class Command(BaseCommand):
         self.stdout.write("   reset: hotline demo --reset")
         # The demo made its own random key; other commands on its data need the same one.
         key_file = os.environ.get("HOTLINE_SECRET_KEY_FILE") or "<the file of your key>"
+        audit_key = os.environ.get("HOTLINE_AUDIT_SIGNING_KEY_FILE") or "<your audit key file>"
         self.stdout.write(
-            f"   in another terminal: export HOTLINE_SECRET_KEY_FILE={key_file}, then "
-            "hotline worker, hotline totp code --user analyst, …"
+            f"   in another terminal: export HOTLINE_SECRET_KEY_FILE={key_file} "
+            f"HOTLINE_AUDIT_SIGNING_KEY_FILE={audit_key}, then "
+            "hotline worker, hotline totp code --user analyst, hotline evidence export …"
         )
 
     def _print_web(self, port: int) -> None:

@@ -1,0 +1,1 @@
+"""Evidence packages: a case, or a platform over a period, as a signed ZIP checked offline."""
