@@ -10,6 +10,7 @@ from email.utils import format_datetime, parseaddr
 from django.conf import settings
 
 from hotline.core import clock
+from hotline.delivery.backoff import smtp_retry_after
 from hotline.delivery.hosts import is_loopback_host
 from hotline.delivery.mail_render import render_parts
 from hotline.delivery.messages import OutboundMessage, SendResult
@@ -83,7 +84,9 @@ class EmailChannel:
 
 def _answer(code: int, text: bytes | str) -> SendResult:
     detail = text.decode(errors="replace") if isinstance(text, bytes) else text
-    return SendResult(False, f"SMTP {code} {detail}", permanent=500 <= code < 600)
+    permanent = 500 <= code < 600
+    wait = None if permanent else smtp_retry_after(detail)
+    return SendResult(False, f"SMTP {code} {detail}", permanent=permanent, retry_after=wait)
 
 
 def _connect() -> smtplib.SMTP:

@@ -26,6 +26,8 @@ class SendResult:
     detail: str = ""
     # A permanent failure (bad address, 4xx) is not retried.
     permanent: bool = False
+    # Seconds the receiver asked us to wait (HTTP Retry-After, an SMTP "try again in …").
+    retry_after: float | None = None
 
 
 class Channel(Protocol):

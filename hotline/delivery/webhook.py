@@ -12,6 +12,7 @@ import httpx
 from django.conf import settings
 
 from hotline.core import clock
+from hotline.delivery.backoff import retry_after_seconds
 from hotline.delivery.hosts import is_loopback_host
 from hotline.delivery.messages import OutboundMessage, SendResult
 from hotline.delivery.selectors import webhook_signing_secrets
@@ -75,11 +76,16 @@ class WebhookChannel:
                 response = client.post(message.recipient, content=body, headers=headers)
         except httpx.HTTPError as error:
             return SendResult(False, f"webhook {type(error).__name__}: {error}")
-        return _answer(response.status_code)
+        return _answer(response.status_code, response.headers.get("retry-after"))
 
 
-def _answer(status: int) -> SendResult:
+def _answer(status: int, retry_after: str | None = None) -> SendResult:
     if 200 <= status < 300:
         return SendResult(True, f"HTTP {status}")
     permanent = 300 <= status < 500 and status not in RETRIED_4XX
-    return SendResult(False, f"HTTP {status}", permanent=permanent)
+    if permanent:
+        return SendResult(False, f"HTTP {status}", permanent=True)
+    # 429 and 503 may say when to come back, in seconds or as an HTTP-date.
+    wait = retry_after_seconds(retry_after, clock.now())
+    detail = f"HTTP {status}" if wait is None else f"HTTP {status}, Retry-After {retry_after}"
+    return SendResult(False, detail, retry_after=wait)

@@ -1,6 +1,7 @@
 """The outbox relay: leases, reclaiming a crashed worker's rows, backoff, permanent failure,
 and which channel a platform's kind gets."""
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +10,6 @@ from django.db import transaction
 
 from hotline.audit.models import Event
 from hotline.core import clock
-from hotline.delivery.backoff import MAX_ATTEMPTS
 from hotline.delivery.channels import (
     FailingChannel,
     PullChannel,
@@ -75,23 +75,33 @@ def test_a_claimed_row_is_left_alone_until_its_lease_expires(db: None, settings:
     assert (delivery.status, delivery.claimed_by, delivery.claimed_until) == ("sent", "", None)
 
 
-def test_failures_back_off_and_become_permanent_after_the_last_attempt(
-    db: None, settings: Any
+@pytest.fixture
+def moving_clock() -> Iterator[None]:
+    yield
+    clock.back_to_real_time()
+
+
+def test_failures_are_retried_for_72_hours_then_become_permanent(
+    db: None, settings: Any, moving_clock: None
 ) -> None:
     settings.HOTLINE_CHANNEL_BACKEND = "failing"
     delivery = enqueue()
-    due = clock.now()
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        assert delivery_relay_once(now=due).attempted == 1
+    queued_at, attempts_at = delivery.created_at, []
+    while delivery.status == "pending":
+        clock.travel_to(delivery.next_attempt_at)
+        attempts_at.append(clock.now())
+        assert delivery_relay_once().attempted == 1
         delivery.refresh_from_db()
-        assert delivery.attempts == attempt
-        if attempt < MAX_ATTEMPTS:
-            assert delivery.status == "pending" and delivery.next_attempt_at > clock.now()
-            due = delivery.next_attempt_at
+        assert len(attempts_at) < 500, "never gave up"
     assert delivery.status == "failed" and delivery.last_error == "channel unavailable"
+    span = attempts_at[-1] - queued_at
+    assert timedelta(hours=72) <= span < timedelta(hours=73)
+    gaps = [later - earlier for earlier, later in zip(attempts_at, attempts_at[1:], strict=False)]
+    assert timedelta(seconds=15) <= gaps[0] <= timedelta(seconds=30)  # the first retry is quick
+    assert max(gaps) <= timedelta(hours=1)  # and none waits more than the cap
     tags = list(Event.objects.filter(subject="notice:1").values_list("tag", flat=True))
-    assert tags == ["delivery:failed_attempt"] * (MAX_ATTEMPTS - 1) + ["delivery:failed"]
-    assert delivery.attempt_log.count() == MAX_ATTEMPTS
+    assert tags == ["delivery:failed_attempt"] * (len(attempts_at) - 1) + ["delivery:failed"]
+    assert delivery.attempt_log.count() == delivery.attempts == len(attempts_at)
 
 
 def test_a_channel_that_raises_is_retried_and_the_relay_goes_on(
