@@ -8,5 +8,6 @@ def jittered_backoff(
 ) -> float:
     """Seconds to wait after `failures` failures in a row: between half and all of
     min(cap, base * 2^(failures-1)), so many waiters do not retry in step."""
-    ceiling = min(cap, base * (2 ** max(failures - 1, 0)))
+    # The exponent stops growing long before a float would overflow (a days-long outage).
+    ceiling = min(cap, base * 2.0 ** min(max(failures - 1, 0), 60))
     return (rng or random).uniform(ceiling / 2, ceiling)

@@ -1,6 +1,7 @@
 """The outbox relay: leases, reclaiming a crashed worker's rows, backoff, permanent failure,
 and which channel a platform's kind gets."""
 
+import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -96,12 +97,53 @@ def test_failures_are_retried_for_72_hours_then_become_permanent(
     assert delivery.status == "failed" and delivery.last_error == "channel unavailable"
     span = attempts_at[-1] - queued_at
     assert timedelta(hours=72) <= span < timedelta(hours=73)
-    gaps = [later - earlier for earlier, later in zip(attempts_at, attempts_at[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts_at)]
     assert timedelta(seconds=15) <= gaps[0] <= timedelta(seconds=30)  # the first retry is quick
     assert max(gaps) <= timedelta(hours=1)  # and none waits more than the cap
     tags = list(Event.objects.filter(subject="notice:1").values_list("tag", flat=True))
     assert tags == ["delivery:failed_attempt"] * (len(attempts_at) - 1) + ["delivery:failed"]
     assert delivery.attempt_log.count() == delivery.attempts == len(attempts_at)
+
+
+def test_a_delivery_that_kills_its_workers_is_given_up_after_n_claims(
+    db: None, settings: Any
+) -> None:
+    settings.HOTLINE_WORKER_MAX_CLAIMS = 3
+    settings.HOTLINE_DELIVERY_LEASE_SECONDS = 60
+    delivery = enqueue()
+    moment = clock.now()
+    for _ in range(3):  # three workers claim it and die mid-send (kill -9)
+        assert _claim_next(owner="doomed", now=moment) is not None
+        moment += timedelta(seconds=61)
+    assert delivery_relay_once(now=moment).attempted == 0
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and "3 workers died" in delivery.last_error
+    assert (delivery.claimed_by, delivery.claimed_until) == ("", None)
+    assert RecordingChannel.sent == {}
+    event = Event.objects.get(tag="delivery:failed", subject="notice:1")
+    assert "workers died" in event.payload["detail"]
+
+
+def test_a_send_that_finishes_resets_the_crash_count(db: None, settings: Any) -> None:
+    settings.HOTLINE_WORKER_MAX_CLAIMS = 2
+    settings.HOTLINE_CHANNEL_BACKEND = "failing"
+    delivery = enqueue()
+    moment = clock.now()
+    assert _claim_next(owner="doomed", now=moment) is not None  # one crash
+    moment += timedelta(seconds=settings.HOTLINE_DELIVERY_LEASE_SECONDS + 1)
+    assert delivery_relay_once(now=moment, limit=1).attempted == 1  # failed, but it returned
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.unfinished_claims) == ("pending", 0)
+
+
+def test_a_stopping_relay_hands_its_claim_back_unsent(db: None) -> None:
+    delivery = enqueue()
+    stops = iter([False, True])  # the signal arrives between the claim and the send
+    report = delivery_relay_once(should_stop=lambda: next(stops))
+    assert report.attempted == 0 and RecordingChannel.sent == {}
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.claimed_by, delivery.unfinished_claims) == ("pending", "", 0)
+    assert delivery_relay_until_idle() == 1  # any worker can send it at once
 
 
 def test_a_channel_that_raises_is_retried_and_the_relay_goes_on(
