@@ -1,0 +1,102 @@
+"""Shared pieces of the reliability tests: `hotline worker` as a subprocess on a database of
+its own, loopback receivers, and bounded waits (a wait that runs out fails the test loudly)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.pg_cluster import PrivateCluster
+
+HOTLINE = str(Path(sys.executable).parent / "hotline")
+WORLD = str(Path(__file__).parent / "world.py")
+
+
+@pytest.fixture
+def suite_kind_database(tmp_path: Path) -> Iterator[str]:
+    """A database of the suite's kind that only the subprocesses use: a SQLite file, or a
+    fresh database on the suite's PostgreSQL server, dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'reliability.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"hotline_reliability_{uuid.uuid4().hex[:10]}"
+    server = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivateCluster]:
+    """A PostgreSQL cluster of this test's own, started; torn down at the end."""
+    cluster = PrivateCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+def worker_env(database_url: str, var_dir: Path, smtp_port: int, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HOTLINE_VAR_DIR": str(var_dir),
+        "HOTLINE_CHANNEL_BACKEND": "real",
+        "HOTLINE_FETCHER_BACKEND": "fake",
+        "HOTLINE_SMTP_HOST": "127.0.0.1",
+        "HOTLINE_SMTP_PORT": str(smtp_port),
+        "HOTLINE_SMTP_TIMEOUT": "10",
+        "HOTLINE_LOG_LEVEL": "INFO",
+        **extra,
+    }
+
+
+def world(env: dict[str, str], *args: str) -> dict[str, object]:
+    """Run a world.py command against the worker's database; its JSON answer."""
+    done = subprocess.run(
+        [sys.executable, WORLD, *args], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def start_worker(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [HOTLINE, "worker", "--interval", "0.2", *args], env=env, stdout=out, stderr=out
+        )
+
+
+def wait_for(what: str, condition: Callable[[], bool], *, within: float, log: Path) -> float:
+    """Poll `condition` until it holds; fail with the worker's log if `within` s run out.
+    Returns the seconds it took."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > within:
+            tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
+            pytest.fail(f"{what}: not within {within} s\n--- worker log ---\n{tail}")
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def stop_worker(worker: subprocess.Popen[bytes], log: Path) -> int:
+    """SIGTERM, then the exit status (it must come within a minute)."""
+    worker.terminate()
+    try:
+        return worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        pytest.fail(f"the worker ignored SIGTERM\n{log.read_text(errors='replace')[-4000:]}")
