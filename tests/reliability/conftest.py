@@ -3,6 +3,7 @@ its own, loopback receivers, and bounded waits (a wait that runs out fails the t
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,23 +19,46 @@ HOTLINE = str(Path(sys.executable).parent / "hotline")
 WORLD = str(Path(__file__).parent / "world.py")
 
 
-@pytest.fixture
-def suite_kind_database(tmp_path: Path) -> Iterator[str]:
-    """A database of the suite's kind that only the subprocesses use: a SQLite file, or a
-    fresh database on the suite's PostgreSQL server, dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of the suite's kind, migrated once (migrating costs seconds per test): a
+    SQLite file, or a template database on the suite's PostgreSQL server."""
+    url, folder = os.environ.get("DATABASE_URL", ""), tmp_path_factory.mktemp("template")
     if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'reliability.sqlite3'}"
+        template = f"sqlite:///{folder / 'template.sqlite3'}"
+        world(worker_env(template, folder, 1), "migrate")
+        yield template
         return
+    server, name = url.rsplit("/", 1)[0], f"hotline_reliability_tpl_{uuid.uuid4().hex[:8]}"
+    _admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        world(worker_env(f"{server}/{name}", folder, 1), "migrate")
+        yield f"{server}/{name}"
+    finally:
+        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def suite_kind_database(tmp_path: Path, migrated_template: str) -> Iterator[str]:
+    """A migrated database of the suite's kind that only the subprocesses use: a copy of the
+    template file, or a database made from the template, dropped afterwards."""
+    if migrated_template.startswith("sqlite"):
+        copy = tmp_path / "reliability.sqlite3"
+        shutil.copyfile(migrated_template.removeprefix("sqlite:///"), copy)
+        yield f"sqlite:///{copy}"
+        return
+    server, template = migrated_template.rsplit("/", 1)
+    name = f"hotline_reliability_{uuid.uuid4().hex[:10]}"
+    _admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield f"{server}/{name}"
+    _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(server: str, statement: str) -> None:
     import psycopg
 
-    name = f"hotline_reliability_{uuid.uuid4().hex[:10]}"
-    server = url.rsplit("/", 1)[0]
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{server}/{name}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(statement)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ temporary folder, its own port (55433-55440), trust auth on 127.0.0.1 only. Neve
 server on 5432. Made with Debian's initdb/pg_ctl, run as the postgres user when the tests run
 as root (CI), since PostgreSQL refuses to run as root."""
 
+import contextlib
 import glob
 import os
 import shutil
@@ -83,8 +84,6 @@ class PrivateCluster:
         return self.url(name)
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # already stopped
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except RuntimeError:
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)

@@ -14,7 +14,7 @@ from email.policy import default
 from pathlib import Path
 
 from tests.delivery.servers import Inbox, start_smtp
-from tests.reliability.conftest import start_worker, stop_worker, wait_for, world, worker_env
+from tests.reliability.conftest import start_worker, stop_worker, wait_for, worker_env, world
 from tests.reliability.pg_cluster import PrivateCluster
 
 BEFORE, AFTER = 6, 4  # notices filed before the outage, and once the database is back

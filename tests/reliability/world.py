@@ -1,6 +1,8 @@
 """Run in a subprocess by the reliability tests, against the worker's own database.
 
-`setup N`: migrate, build the test directory and file N requests (email notices to Telegram).
+`migrate`: only that (a template for the tests' databases).
+`setup N [CHECKS]`: migrate, build the test directory and file N requests (email notices to
+Telegram); with CHECKS, `slow-checks CHECKS` as well.
 `file [--urgent] REFERENCE...`: file one request per reference; prints their delivery keys.
 `slow-checks N`: file requests holding N items and queue a verification check of each.
 `report`: every delivery, the audit chain, the heartbeats and the task counts, as JSON.
@@ -62,16 +64,21 @@ def file(references: list[str], urgent: bool) -> dict[str, object]:
 
 
 def slow_checks(count: int) -> dict[str, object]:
+    from django.db import transaction
+
     from hotline.cases.models import Item
     from hotline.cases.tasks import check_item
 
     per_request = 100
     for start in range(0, count, per_request):
-        urls = [f"https://t.me/slowroom{n}/1" for n in range(start, min(start + per_request, count))]
+        urls = [
+            f"https://t.me/slowroom{n}/1" for n in range(start, min(start + per_request, count))
+        ]
         _file(None, f"slow-{start}", urls)
     items = list(Item.objects.filter(url__contains="slowroom").values_list("pk", flat=True))
-    for item_id in items:
-        check_item.enqueue(item_id=item_id)
+    with transaction.atomic():  # one commit for the lot
+        for item_id in items:
+            check_item.enqueue(item_id=item_id)
     return {"checks": len(items)}
 
 
@@ -114,9 +121,20 @@ if __name__ == "__main__":
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # The test directory's passwords need no protection against cracking (as in conftest).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     command, args = sys.argv[1], sys.argv[2:]
-    if command == "setup":
+    if command == "migrate":
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        result = {}
+    elif command == "setup":
         result = setup(int(args[0]))
+        if len(args) > 1:
+            result = slow_checks(int(args[1]))
     elif command == "file":
         result = file([a for a in args if a != "--urgent"], urgent="--urgent" in args)
     elif command == "slow-checks":
