@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 
 from hotline.audit.services import audit_record
@@ -73,20 +73,36 @@ class RelayReport:
     retried: int = 0  # failed this time, due again after a backoff
 
 
+@dataclass(frozen=True)
+class UnrecordedOutcome:
+    """A send whose outcome could not be written (the database went away meanwhile)."""
+
+    delivery_id: int
+    owner: str
+    result: SendResult
+
+
 def delivery_relay_once(
     *,
     now: datetime | None = None,
     limit: int = 100,
     worker_id: str = "",
     should_stop: Callable[[], bool] = lambda: False,
+    unrecorded: list[UnrecordedOutcome] | None = None,
 ) -> RelayReport:
     """Send up to `limit` due deliveries, one claim at a time; returns what happened.
 
     When `should_stop()` turns true (SIGTERM) between a claim and its send, the claim is
-    released instead, so another worker can send the row at once.
+    released instead, so another worker can send the row at once. A caller that keeps an
+    `unrecorded` list across calls (`hotline worker`) gets the outcome of a send cut off by a
+    database outage recorded once the database is back, instead of a resend.
     """
     attempted = sent = failed = 0
     owner = f"{worker_id or 'relay'}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    while unrecorded:
+        held = unrecorded[0]
+        _record_outcome(delivery_id=held.delivery_id, owner=held.owner, result=held.result)
+        unrecorded.pop(0)
     while attempted < limit and not should_stop():
         delivery = _claim_next(owner=owner, now=now or clock.now())
         if delivery is None:
@@ -95,7 +111,12 @@ def delivery_relay_once(
             _release(delivery_id=delivery.pk, owner=owner)
             break
         result = _send(delivery)
-        status = _record_outcome(delivery_id=delivery.pk, owner=owner, result=result)
+        try:
+            status = _record_outcome(delivery_id=delivery.pk, owner=owner, result=result)
+        except (OperationalError, InterfaceError):
+            if unrecorded is not None:
+                unrecorded.append(UnrecordedOutcome(delivery.pk, owner, result))
+            raise
         attempted += 1
         sent += status == DeliveryStatus.SENT
         failed += status == DeliveryStatus.FAILED

@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from hotline.audit.models import Event
 from hotline.core import clock
+from hotline.delivery import services
 from hotline.delivery.channels import (
     FailingChannel,
     PullChannel,
@@ -144,6 +145,28 @@ def test_a_stopping_relay_hands_its_claim_back_unsent(db: None) -> None:
     delivery.refresh_from_db()
     assert (delivery.status, delivery.claimed_by, delivery.unfinished_claims) == ("pending", "", 0)
     assert delivery_relay_until_idle() == 1  # any worker can send it at once
+
+
+def test_an_outcome_cut_off_by_an_outage_is_recorded_when_the_database_is_back(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delivery = enqueue()
+    record = services._record_outcome
+
+    def database_gone(**kwargs: Any) -> str:
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(services, "_record_outcome", database_gone)
+    unrecorded: list[services.UnrecordedOutcome] = []
+    with pytest.raises(OperationalError):
+        delivery_relay_once(unrecorded=unrecorded)
+    assert len(unrecorded) == 1 and "notice-1" in RecordingChannel.sent
+    monkeypatch.setattr(services, "_record_outcome", record)
+    RecordingChannel.reset()
+    assert delivery_relay_once(unrecorded=unrecorded).attempted == 0  # nothing sent again
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.unfinished_claims) == ("sent", 1, 0)
+    assert unrecorded == [] and RecordingChannel.sent == {}
 
 
 def test_a_channel_that_raises_is_retried_and_the_relay_goes_on(

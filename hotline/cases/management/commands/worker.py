@@ -35,7 +35,7 @@ from hotline.core.worker import (
     drain_ready_tasks,
     requeue_stale_tasks,
 )
-from hotline.delivery.services import delivery_relay_once
+from hotline.delivery.services import UnrecordedOutcome, delivery_relay_once
 
 logger = logging.getLogger("hotline.worker")
 
@@ -97,8 +97,12 @@ class Command(BaseCommand):
         def lane(lane_name: str, step: Any, idle: float) -> Lane:
             return Lane(lane_name, step, stop=stop, tally=tally, idle_seconds=idle, backoff_cap=cap)
 
+        unrecorded: list[UnrecordedOutcome] = []  # sends cut off by an outage, kept to record
+
         def relay_step() -> bool:
-            report = delivery_relay_once(limit=1, worker_id=name, should_stop=stop.is_set)
+            report = delivery_relay_once(
+                limit=1, worker_id=name, should_stop=stop.is_set, unrecorded=unrecorded
+            )
             tally.deliveries_failed(report.failed + report.retried)
             return report.attempted > 0
 
