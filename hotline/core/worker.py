@@ -9,7 +9,7 @@ from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django_tasks import TaskResultStatus
 from django_tasks_db.compat import task_finished, task_started
@@ -237,7 +237,8 @@ class Lane:
             self.tally.database_answered()
             self.failures = 0
         if not busy:
-            close_old_connections()  # hold no connection while idle; reconnect when needed
+            # The connection is kept while idle (no reconnect every poll); a broken one raises
+            # on the next step, which then backs off and reconnects.
             self.stop.wait(self.idle_seconds)
 
     def _back_off(self, reason: str) -> None:
