@@ -9,6 +9,7 @@ from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django_tasks import TaskResultStatus
@@ -56,7 +57,12 @@ def run_claimed_task(row: "DBTaskResult[Any, Any]") -> None:
     that a database outage is raised, not recorded as the task's failure: the caller hands
     the task back, and it runs again once the database is back (every hotline task is safe
     to run twice)."""
-    task, result = row.task, row.task_result
+    try:
+        task, result = row.task, row.task_result
+    except (ImportError, SuspiciousOperation) as error:  # a task path no longer in the code
+        logger.exception("task %s: cannot load %s", row.pk, row.task_path)
+        row.set_failed(error)
+        return
     sender: Any = type(task.get_backend())
     task_started.send(sender=sender, task_result=result)
     try:

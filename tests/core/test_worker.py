@@ -155,3 +155,15 @@ def test_the_tally_keeps_counts_it_could_not_record() -> None:
 def test_tasks_go_to_their_queues() -> None:
     assert check_item.queue_name == recheck_notice.queue_name == CHECKS_QUEUE
     assert check_deadline.queue_name == "default" and check_deadline.priority > 0
+
+
+def test_a_task_whose_code_is_gone_is_failed_not_left_running(db: None) -> None:
+    row = DBTaskResult.objects.create(
+        task_path="hotline.cases.tasks.a_task_removed_long_ago",
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        run_after=clock.now() - timedelta(seconds=1),
+    )
+    assert drain_ready_tasks() == 1
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.FAILED and "a_task_removed_long_ago" in row.traceback
