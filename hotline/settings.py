@@ -140,7 +140,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Verification checks have their own queue, so `hotline worker` runs them on their own threads
+# and they never hold back deadlines; deliveries do not use tasks at all (the outbox relay).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "checks"],
+    }
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -200,6 +207,18 @@ HOTLINE_WEBHOOK_SECRET_OVERLAP_HOURS = float(
 )
 # A worker holds a claimed delivery this long; a crashed worker's claims expire after it.
 HOTLINE_DELIVERY_LEASE_SECONDS = float(os.environ.get("HOTLINE_DELIVERY_LEASE_SECONDS", "120"))
+# Failed sends are retried (capped exponential backoff) for this long before a delivery fails.
+HOTLINE_DELIVERY_GIVE_UP_HOURS = float(os.environ.get("HOTLINE_DELIVERY_GIVE_UP_HOURS", "72"))
+# A delivery or task whose worker died this many times while handling it is given up.
+HOTLINE_WORKER_MAX_CLAIMS = int(os.environ.get("HOTLINE_WORKER_MAX_CLAIMS", "5"))
+# The longest a worker waits between tries while the database is down (capped backoff).
+HOTLINE_WORKER_BACKOFF_MAX_SECONDS = float(
+    os.environ.get("HOTLINE_WORKER_BACKOFF_MAX_SECONDS", "30")
+)
+# Verification checks run on this many threads of each worker, apart from deliveries.
+HOTLINE_VERIFICATION_CONCURRENCY = int(os.environ.get("HOTLINE_VERIFICATION_CONCURRENCY", "4"))
+# At most this many verification fetches per second to any one host, per worker process.
+HOTLINE_FETCH_HOST_RATE = float(os.environ.get("HOTLINE_FETCH_HOST_RATE", "1"))
 HOTLINE_FETCHER_BACKEND = os.environ.get("HOTLINE_FETCHER_BACKEND", "http")
 # Only tests and the local demo may verify URLs on loopback; private ranges are never allowed.
 HOTLINE_FETCH_ALLOW_LOOPBACK = _env_bool("HOTLINE_FETCH_ALLOW_LOOPBACK", False)

@@ -1,4 +1,10 @@
-"""Background work of the workflow; each task takes ids and calls a service."""
+"""Background work of the workflow; each task takes ids and calls a service.
+
+Verification checks go to the `checks` queue: `hotline worker` runs them on their own threads
+(HOTLINE_VERIFICATION_CONCURRENCY), so a thousand slow fetches never hold back a deadline.
+Deadlines stay on `default`, at a higher priority. Deliveries are not tasks: the outbox relay
+sends them on a thread of its own (decision 8).
+"""
 
 from django_tasks import task
 
@@ -10,14 +16,17 @@ from hotline.cases.workflow import WATCHED
 from hotline.core import clock
 from hotline.verification.backends import fetcher_from_settings
 
+CHECKS_QUEUE = "checks"
+DEADLINE_PRIORITY = 10
 
-@task()
+
+@task(queue_name=CHECKS_QUEUE)
 def check_item(item_id: int) -> str:
     check = item_check(item_id=item_id, fetcher=fetcher_from_settings())
     return check.verdict if check else "skipped"
 
 
-@task()
+@task(queue_name=CHECKS_QUEUE)
 def recheck_notice(notice_id: int) -> int:
     """Check every item still watched on the notice, then plan the next round."""
     notice = Notice.objects.get(pk=notice_id)
@@ -32,6 +41,6 @@ def recheck_notice(notice_id: int) -> int:
     return len(item_ids)
 
 
-@task()
+@task(priority=DEADLINE_PRIORITY)
 def check_deadline(notice_id: int) -> bool:
     return notice_escalate_if_overdue(notice_id=notice_id)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from hotline.core import clock
+from hotline.delivery.backoff import smtp_retry_after
 from hotline.delivery.hosts import is_loopback_host
 from hotline.delivery.mail_render import render_parts
 from hotline.delivery.messages import OutboundMessage, SendResult
@@ -113,7 +114,9 @@ class _SMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 - smtplib's own spelling
 
 def _answer(code: int, text: bytes | str) -> SendResult:
     detail = text.decode(errors="replace") if isinstance(text, bytes) else text
-    return SendResult(False, f"SMTP {code} {detail}", permanent=500 <= code < 600)
+    permanent = 500 <= code < 600
+    wait = None if permanent else smtp_retry_after(detail)
+    return SendResult(False, f"SMTP {code} {detail}", permanent=permanent, retry_after=wait)
 
 
 def _connect() -> _SMTP | _SMTP_SSL:

@@ -29,6 +29,8 @@ class SendResult:
     # What the receiver answered, kept as evidence: the Message-ID and the SMTP server's reply
     # to DATA, or the webhook's HTTP status and the SHA-256 of its response body.
     proof: dict[str, Any] = field(default_factory=dict)
+    # Seconds the receiver asked us to wait (HTTP Retry-After, an SMTP "try again in …").
+    retry_after: float | None = None
 
 
 class Channel(Protocol):

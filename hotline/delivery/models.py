@@ -41,6 +41,11 @@ class Delivery(models.Model):
     # The lease: a worker owns the row until claimed_until; a crashed worker's lease expires.
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Claims since the last recorded attempt: each one is a worker that died mid-send. A row
+    # that keeps killing workers is given up after HOTLINE_WORKER_MAX_CLAIMS.
+    unfinished_claims = models.PositiveIntegerField(default=0)
+    # Retries stop HOTLINE_DELIVERY_GIVE_UP_HOURS after this: queued, or retried by hand.
+    retrying_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]

@@ -31,3 +31,13 @@ def webhook_signing_secrets(*, platform_id: int | None, now: datetime) -> list[s
     return list(
         webhook_secrets_in_use(platform_id=platform_id, now=now).values_list("secret", flat=True)
     )
+
+
+def deliveries_listed(*, failed_only: bool = False, about: str | None = None) -> QuerySet[Delivery]:
+    """The outbox for `hotline delivery list`: an operator's view, newest last."""
+    rows = Delivery.objects.order_by("pk")
+    if failed_only:
+        rows = rows.filter(status="failed")
+    if about is not None:
+        rows = rows.filter(about=about)
+    return rows

@@ -13,6 +13,7 @@ import httpx
 from django.conf import settings
 
 from hotline.core import clock
+from hotline.delivery.backoff import retry_after_seconds
 from hotline.delivery.hosts import is_loopback_host
 from hotline.delivery.messages import OutboundMessage, SendResult
 from hotline.delivery.selectors import webhook_signing_secrets
@@ -82,11 +83,16 @@ class WebhookChannel:
             "response_bytes": len(response.content),
             "request_sha256": hashlib.sha256(body).hexdigest(),
         }
-        return _answer(response.status_code, proof)
+        return _answer(response.status_code, proof, response.headers.get("retry-after"))
 
 
-def _answer(status: int, proof: dict[str, object]) -> SendResult:
+def _answer(status: int, proof: dict[str, object], retry_after: str | None = None) -> SendResult:
     if 200 <= status < 300:
         return SendResult(True, f"HTTP {status}", proof=proof)
     permanent = 300 <= status < 500 and status not in RETRIED_4XX
-    return SendResult(False, f"HTTP {status}", permanent=permanent, proof=proof)
+    if permanent:
+        return SendResult(False, f"HTTP {status}", permanent=True, proof=proof)
+    # 429 and 503 may say when to come back, in seconds or as an HTTP-date.
+    wait = retry_after_seconds(retry_after, clock.now())
+    detail = f"HTTP {status}" if wait is None else f"HTTP {status}, Retry-After {retry_after}"
+    return SendResult(False, detail, retry_after=wait, proof=proof)

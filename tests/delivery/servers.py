@@ -158,20 +158,23 @@ class WebhookReceiver:
 
     secrets: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)  # answers to give, in order; then 200
+    # Headers to send with those answers, in the same order (e.g. {"Retry-After": "120"}).
+    answer_headers: list[dict[str, str]] = field(default_factory=list)
     delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def handle(self, headers: dict[str, str], body: bytes) -> int:
+    def handle(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
         verify = documented_verifier()
         signature = headers.get("hotline-signature", "")
         verified = any(verify(body, signature, secret) for secret in self.secrets)
         with self.lock:
             self.requests.append({"headers": headers, "body": body, "verified": verified})
             status = self.statuses.pop(0) if self.statuses else 200
+            extra = self.answer_headers.pop(0) if self.answer_headers else {}
         if self.delay:
             threading.Event().wait(self.delay)
-        return status if verified else 401
+        return (status, extra) if verified else (401, {})
 
 
 def start_webhook_receiver(receiver: WebhookReceiver) -> tuple[ThreadingHTTPServer, str]:
@@ -179,8 +182,10 @@ def start_webhook_receiver(receiver: WebhookReceiver) -> tuple[ThreadingHTTPServ
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status = receiver.handle(headers, body)
+            status, extra = receiver.handle(headers, body)
             self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -1,53 +1,167 @@
-"""`hotline worker`: run background tasks (deliveries, checks, deadlines) until stopped."""
+"""`hotline worker`: run background work (deliveries, checks, deadlines) until stopped.
 
+Each kind of work has its own lane (a thread), so none waits behind another (decision 8):
+
+- `relay`: the delivery outbox, polled every half second at most;
+- `deadlines`: the `default` task queue (deadline checks);
+- `checks-1` … `checks-N`: the `checks` queue, N = HOTLINE_VERIFICATION_CONCURRENCY;
+- the main thread: orphaned tasks, the overdue sweep and the heartbeat, every --interval.
+
+SIGTERM or SIGINT stops it cleanly: every lane finishes what it is doing (or hands a claimed
+delivery or task back), then the process exits 0. A second signal exits at once (status 1);
+leases and stale-task recovery then make up for it.
+"""
+
+import logging
 import os
+import signal
 import socket
-import time
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
+from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.cases.services.deadlines import notices_escalate_overdue
+from hotline.cases.tasks import CHECKS_QUEUE
 from hotline.core import clock
 from hotline.core.heartbeat import heartbeat_beat
-from hotline.core.worker import drain_ready_tasks, requeue_stale_tasks
-from hotline.delivery.services import delivery_relay_once
+from hotline.core.worker import (
+    Lane,
+    TaskLaneStep,
+    WorkerTally,
+    drain_ready_tasks,
+    requeue_stale_tasks,
+)
+from hotline.delivery.services import UnrecordedOutcome, delivery_relay_once
 
-RELAY_BATCH = 200  # deliveries per round, so checks and deadlines are not starved
+logger = logging.getLogger("hotline.worker")
+
+RELAY_BATCH = 200  # deliveries per --once round
+RELAY_POLL_SECONDS = 0.5  # an urgent notice waits at most this long for the relay to look
 # No hotline task runs longer than a verification fetch (seconds); one RUNNING for this long
 # belongs to a worker that died.
 STALE_TASK_AFTER = timedelta(minutes=10)
 
 
 class Command(BaseCommand):
-    help = "Run queued tasks: notice delivery, verification checks, deadline escalation."
+    help = "Run queued work: notice delivery, verification checks, deadline escalation."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run what is due, then exit")
-        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between polls")
+        parser.add_argument(
+            "--interval", type=float, default=2.0, help="Seconds between polls of idle lanes"
+        )
+        parser.add_argument(
+            "--check-threads",
+            type=int,
+            default=None,
+            help="Threads for verification checks (default: HOTLINE_VERIFICATION_CONCURRENCY)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            self._loop(once=options["once"], interval=options["interval"])
-        except KeyboardInterrupt:
-            self.stdout.write("worker stopped")
+        interval = options["interval"]
+        threads = options["check_threads"] or settings.HOTLINE_VERIFICATION_CONCURRENCY
+        if interval <= 0 or threads < 1:
+            raise CommandError("--interval must be above 0 and --check-threads at least 1")
+        if options["once"]:
+            self._once()
+            return
+        self._run(interval=interval, check_threads=threads)
+        self.stdout.write("worker stopped")
 
-    def _loop(self, *, once: bool, interval: float) -> None:
-        name, started_at = f"{socket.gethostname()}:{os.getpid()}", clock.now()
+    def _once(self) -> None:
+        """Everything due, in order, in this thread (tests, cron-style use)."""
+        name, started_at = _worker_name(), clock.now()
+        requeue_stale_tasks(
+            older_than=STALE_TASK_AFTER, max_claims=settings.HOTLINE_WORKER_MAX_CLAIMS
+        )
+        drain_ready_tasks(worker_id=name)
+        notices_escalate_overdue()
+        failures = 0
         while True:
-            close_old_connections()  # survive a database restart between rounds
-            requeue_stale_tasks(older_than=STALE_TASK_AFTER)
-            drain_ready_tasks(worker_id="hotline-worker")
-            # A safety net: deadline tasks are queued per notice, the sweep catches any missed.
-            escalated = notices_escalate_overdue()
-            if escalated:
-                self.stdout.write(f"escalated {escalated} overdue notice(s)")
-            # The outbox relay: claims due deliveries under a lease (decision 0004).
-            relayed = delivery_relay_once(limit=RELAY_BATCH, worker_id="hotline-worker")
-            heartbeat_beat(name=name, started_at=started_at)
-            if once and relayed.attempted < RELAY_BATCH:
-                return
+            relayed = delivery_relay_once(limit=RELAY_BATCH, worker_id=name)
+            failures += relayed.failed + relayed.retried
             if relayed.attempted < RELAY_BATCH:
-                time.sleep(interval)
+                break
+        heartbeat_beat(name=name, started_at=started_at, delivery_failures=failures)
+
+    def _run(self, *, interval: float, check_threads: int) -> None:
+        stop, tally = threading.Event(), WorkerTally()
+        _stop_on_signals(stop)
+        name, started_at = _worker_name(), clock.now()
+        cap = settings.HOTLINE_WORKER_BACKOFF_MAX_SECONDS
+
+        def lane(lane_name: str, step: Any, idle: float) -> Lane:
+            return Lane(lane_name, step, stop=stop, tally=tally, idle_seconds=idle, backoff_cap=cap)
+
+        unrecorded: list[UnrecordedOutcome] = []  # sends cut off by an outage, kept to record
+
+        def relay_step() -> bool:
+            report = delivery_relay_once(
+                limit=1, worker_id=name, should_stop=stop.is_set, unrecorded=unrecorded
+            )
+            tally.deliveries_failed(report.failed + report.retried)
+            return report.attempted > 0
+
+        lanes = [lane("relay", relay_step, min(interval, RELAY_POLL_SECONDS))]
+        lanes.append(lane("deadlines", _tasks(name, "default", stop), interval))
+        for n in range(1, check_threads + 1):
+            lanes.append(lane(f"checks-{n}", _tasks(f"{name}:{n}", CHECKS_QUEUE, stop), interval))
+        threads = [each.start_thread() for each in lanes]
+        logger.info("worker %s started: relay, deadlines, %d check lane(s)", name, check_threads)
+        housekeeping = lane("housekeeping", _housekeeping(name, started_at, tally), interval)
+        housekeeping.run()  # in this thread, until a signal sets `stop`
+        for thread in threads:
+            thread.join()
+        logger.info("worker %s stopped cleanly", name)
+
+
+def _tasks(worker_id: str, queue: str, stop: threading.Event) -> TaskLaneStep:
+    return TaskLaneStep(worker_id=worker_id, queue_names=[queue], should_stop=stop.is_set)
+
+
+def _housekeeping(name: str, started_at: datetime, tally: WorkerTally) -> Any:
+    def step() -> bool:
+        requeue_stale_tasks(
+            older_than=STALE_TASK_AFTER, max_claims=settings.HOTLINE_WORKER_MAX_CLAIMS
+        )
+        # A safety net: deadline tasks are queued per notice, the sweep catches any missed.
+        escalated = notices_escalate_overdue()
+        if escalated:
+            logger.warning("escalated %d overdue notice(s)", escalated)
+        counts = tally.take()
+        try:
+            heartbeat_beat(
+                name=name,
+                started_at=started_at,
+                database_outages=counts[0],
+                delivery_failures=counts[1],
+            )
+        except Exception:
+            tally.give_back(counts)
+            raise
+        return False
+
+    return step
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            logger.warning("%s again: exiting at once", signal.strsignal(signum))
+            os._exit(1)
+        logger.warning(
+            "%s: finishing current work, then stopping (send it again to exit at once)",
+            signal.strsignal(signum),
+        )
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
