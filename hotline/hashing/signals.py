@@ -14,6 +14,11 @@ class Limits:
 
     max_pixels: int = 100_000_000
     max_image_bytes: int = 256 * 1024 * 1024
+    # Bytes that decoding one image may hold at once (pixels x bytes per pixel, see
+    # images.decode_bytes); keeps a whole hash within about 512 MB.
+    max_decoded_bytes: int = 256 * 1024 * 1024
+    # PDQ's per-axis operators grow with a side's length, whatever the pixel count.
+    max_image_side: int = 65_535
     max_video_seconds: float = 3600.0
     max_video_pixels: int = 3840 * 2160
 
