@@ -78,6 +78,8 @@ def record(result: MediaResult) -> dict[str, Any]:
             "width": signals.width,
             "height": signals.height,
             "duration": round(signals.duration, 3),
+            "partial": signals.partial,
+            "partial_reason": signals.partial_reason,
             "frames": [
                 {"timestamp": f.timestamp, "pdq": f.pdq, "quality": f.quality}
                 for f in signals.frames

@@ -67,7 +67,11 @@ class VideoFrame:
 
 @dataclass(frozen=True, slots=True)
 class VideoSignals:
-    """Signals of one video: vPDQ frames in time order, MD5 and SHA-256 of the file."""
+    """Signals of one video: vPDQ frames in time order, MD5 and SHA-256 of the file.
+
+    ``partial_reason`` is set when the file is cut short or breaks off but its first frames
+    decoded: the frames are those of the part that exists, and the reason says what is missing.
+    """
 
     frames: tuple[VideoFrame, ...]
     md5: str
@@ -75,6 +79,12 @@ class VideoSignals:
     duration: float
     width: int
     height: int
+    partial_reason: str | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Whether only part of the video could be decoded."""
+        return self.partial_reason is not None
 
     def first_usable(self) -> VideoFrame | None:
         """The first frame with quality >= 50, or None."""
