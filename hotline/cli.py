@@ -2,21 +2,54 @@
 
 import os
 import sys
+from collections.abc import Callable
 
 # Commands that sign nothing and may run before a key is configured. `demo` makes its own key.
 RUN_WITHOUT_A_KEY = frozenset({"help", "--help", "-h", "version", "--version", "hash"})
+# Native thread pools the framework-free commands must not start: their parallelism is whole
+# processes, one per allowed core (hotline.hashing.batch).
+_ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def engine_command(args: list[str]) -> Callable[[list[str]], int] | None:
+    """The framework-free entry point for `hash` and `match --bank FILE`, else None.
+
+    These read files and print JSON: booting Django would cost them more than the work does
+    for a handful of files. `match` without a bank file reads the database's banks.
+    """
+    command, rest = (args[1], args[2:]) if len(args) > 1 else ("", [])
+    if command == "hash":
+        from hotline.hashing.hash_cli import main as hash_main
+
+        return hash_main
+    named_bank = any(a == "--bank" or a.startswith("--bank=") for a in rest)
+    if command == "match" and named_bank and not any(a.startswith("--db-bank") for a in rest):
+        from hotline.hashing.match_cli import main_with_bank
+
+        return main_with_bank
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run a management command, as `manage.py` would, with hotline's settings."""
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "hotline"
+    if len(args) > 1 and args[1] in ("hash", "match"):
+        for name in _ONE_THREAD:
+            os.environ.setdefault(name, "1")  # before numpy loads
+        engine = engine_command(args)
+        if engine is not None:
+            raise SystemExit(engine(args[2:]))
+    _run_django(args)
+
+
+def _run_django(args: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
     from django.conf import settings
     from django.core.management import execute_from_command_line
 
     from hotline.startup import demo_secret_key, secret_key_problem
 
-    args = list(sys.argv if argv is None else argv)
-    args[0] = "hotline"
     command = args[1] if len(args) > 1 else "help"
     if secret_key_problem() and command == "demo":
         key_file = settings.VAR_DIR / "demo-secret-key"
