@@ -34,7 +34,9 @@ def _walk(source: BinaryIO) -> str | None:
         if len(header) < _HEADER:
             return f"the file ends inside a box header at byte {offset}"
         size, kind = struct.unpack(">I4s", header)
-        name = kind.decode("latin-1")
+        if not kind.isascii() or not kind.decode("ascii").isprintable():
+            return f"its box headers are corrupt at byte {offset}"
+        name = kind.decode("ascii")
         if size == 1:
             large = source.read(8)
             if len(large) < 8:

@@ -17,8 +17,10 @@ _WIDE_MODES = SIXTEEN_BIT_MODES | {"F"}
 # Bytes per pixel of Pillow's own storage: 1 for these, 2 for I;16*, 4 for every other mode
 # (RGB is stored as 4 bytes per pixel).
 _ONE_BYTE_MODES = frozenset({"1", "L", "P"})
-# Decoders that fill a buffer of their own the size of the image before Pillow copies it.
-_DOUBLE_BUFFERED_FORMATS = frozenset({"WEBP", "AVIF"})
+# Decoders that fill buffers of their own before Pillow copies the pixels: copies of the
+# image held at once, measured with tests/hashing/test_memory.py (WebP's animation decoder
+# keeps a canvas and a previous canvas; libavif a YUV frame and an RGB one).
+_DECODER_COPIES = {"WEBP": 4, "AVIF": 3}
 _STRIP_PIXELS = 1 << 20  # pixels converted at a time
 
 
@@ -35,15 +37,14 @@ def decode_bytes(image: Image.Image, factor: int, full_size: tuple[int, int]) ->
     """Bytes held at once while ``image`` (already drafted from ``full_size``) is decoded and
     reduced by ``factor``.
 
-    The decoded image, a second buffer for decoders that keep one, a progressive JPEG's
+    The decoded image (times the copies its decoder holds), a progressive JPEG's
     coefficient buffer (2 bytes per coefficient, at full resolution), and the reduced plane
     (float32 for 16-bit and float modes, 8-bit otherwise).
     """
     width, height = image.size
     pixels = width * height
     total = pixels * storage_bytes_per_pixel(image.mode)
-    if image.format in _DOUBLE_BUFFERED_FORMATS:
-        total *= 2
+    total *= _DECODER_COPIES.get(image.format or "", 1)
     if isinstance(image, JpegImagePlugin.JpegImageFile) and image.info.get("progressive"):
         total += _jpeg_coefficient_bytes(image, full_size)
     plane_bytes = 4 if image.mode in _WIDE_MODES else 1

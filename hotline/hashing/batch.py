@@ -23,6 +23,7 @@ from hotline.hashing.videos import (
 )
 
 Kind = Literal["image", "video"]
+NOT_MEDIA = "not a recognised image or video format"
 Signals = ImageSignals | VideoSignals
 # Native libraries must not start a thread pool per worker: the workers already fill the cores.
 _SINGLE_THREAD_ENV = (
@@ -88,7 +89,9 @@ def hash_media_file(
     try:
         return hash_video_file(path, fps=fps, dedupe_distance=dedupe_distance, limits=limits)
     except NotMedia as exc:
-        raise NotMedia("not a recognised image or video format") from exc
+        if looks_like_video(head):
+            raise  # a video container: its own reason ("file has no video stream") is exact
+        raise NotMedia(NOT_MEDIA) from exc
 
 
 def hash_one(path: str, options: Options = Options()) -> MediaResult:

@@ -41,6 +41,9 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "PPM", "AVIF")
 _PLUGINS = {"JPEG": "Jpeg", "PNG": "Png", "GIF": "Gif", "TIFF": "Tiff", "BMP": "Bmp",
             "PPM": "Ppm", "WEBP": "WebP", "AVIF": "Avif"}  # fmt: skip
 _CHUNK = 1 << 20
+# A file starting like an accepted format that Pillow cannot open is cut short, not "not media".
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00",
+                     b"MM\x00*", b"BM")  # fmt: skip
 # EXIF orientation -> (transpose, flip rows, flip columns), applied in that order.
 _ORIENTATIONS = {
     1: (False, False, False),
@@ -152,17 +155,24 @@ def _decode(source: BinaryIO, limits: Limits) -> tuple[_Plane, int, int]:
 
 
 def _open(source: BinaryIO, limits: Limits) -> Image.Image:
+    head = _head(source)
     try:
         with warnings.catch_warnings():
             # Our own per-call limits below replace Pillow's global warning.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(source, formats=_formats_for(_head(source)))
+            image = Image.open(source, formats=_formats_for(head))
     except Image.DecompressionBombError as exc:
         raise DecompressionBomb(f"image refused before decoding: {exc}") from exc
     except UnidentifiedImageError as exc:
+        if head.startswith(_IMAGE_SIGNATURES):
+            raise TruncatedMedia("image header is truncated or corrupt") from exc
         raise NotMedia(
             f"not a recognised image format (accepted: {', '.join(_accepted_formats())})"
         ) from exc
+    except ValueError as exc:
+        if "too large" in str(exc):  # Pillow's limits on PNG text and ICC chunks
+            raise DecompressionBomb(f"image refused before decoding: {exc}") from exc
+        raise TruncatedMedia(f"image header is truncated or corrupt: {exc}") from exc
     except Exception as exc:
         raise TruncatedMedia(f"image header is truncated or corrupt: {exc}") from exc
     try:

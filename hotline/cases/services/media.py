@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from hotline.cases.uploads import OversizedUpload
 from hotline.core.errors import InvalidInput
+from hotline.hashing.batch import NOT_MEDIA
 from hotline.hashing.errors import FileTooLarge, MediaError, NotMedia
 from hotline.hashing.images import hash_image_bytes
 from hotline.hashing.signals import VideoSignals
@@ -69,7 +70,7 @@ def _signals_of(data: bytes) -> list[dict[str, Any]]:
     try:
         return _video_signals(data)
     except NotMedia as error:
-        raise NotMedia("not a recognised image or video format") from error
+        raise NotMedia(NOT_MEDIA) from error
 
 
 def _image_signals(data: bytes) -> list[dict[str, Any]]:
