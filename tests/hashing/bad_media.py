@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from media_factory import encode, encode_video, photo_like, scene
 from PIL import Image
 
 from hotline.hashing.errors import (
@@ -25,6 +24,7 @@ from hotline.hashing.errors import (
     NotMedia,
     TruncatedMedia,
 )
+from tests.hashing.media_factory import encode, encode_video, photo_like, scene
 
 Expected = str | type[MediaError]
 # Pillow would hand this to Ghostscript; hotline must refuse it without running anything.
