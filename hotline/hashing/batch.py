@@ -193,6 +193,7 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    context: multiprocessing.context.BaseContext
     if threading.active_count() == 1:
         # A single-threaded caller (the command line) forks: the workers start with everything
         # already imported.
@@ -200,8 +201,9 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     else:
         # A threaded caller (a server) must not fork, which can deadlock: a fork server,
         # with this module preloaded so that each worker starts warm.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload([__name__])
+        context = server
     return ProcessPoolExecutor(workers, mp_context=context)
 
 

@@ -37,7 +37,8 @@ def upload_bytes(upload: UploadedFile, *, label: str) -> bytes:
             f"({upload.limit / 2**20:g} MiB)"
         )
         raise _refusal(error, label=label, filename=upload.name)
-    return upload.read()
+    data: bytes = upload.read()
+    return data
 
 
 def media_signals(*, data: bytes, label: str, filename: str | None = None) -> list[dict[str, Any]]:
