@@ -39,8 +39,19 @@ def main(argv: list[str] | None = None) -> None:
             os.environ.setdefault(name, "1")  # before numpy loads
         engine = engine_command(args)
         if engine is not None:
-            raise SystemExit(engine(args[2:]))
+            _exit_now(engine(args[2:]))
     _run_django(args)
+
+
+def _exit_now(code: int) -> None:
+    """Flush and leave without tearing the interpreter down: unloading numpy and Pillow
+    module by module costs a command of one small file about a tenth of its time."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass  # `hotline hash … | head`: the reader left early, as it may
+    os._exit(code)
 
 
 def _run_django(args: list[str]) -> None:

@@ -8,6 +8,7 @@ import importlib
 import io
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import BinaryIO
@@ -36,10 +37,19 @@ _EXIF_ORIENTATION = 0x0112
 # Photo and web formats only: Pillow's other plugins (EPS runs Ghostscript; ICO and ICNS
 # decode embedded images of sizes their headers do not declare) are refused as not media.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "PPM", "AVIF")
-# Format name -> Pillow plugin module. WebP and AVIF load native libraries (10 ms each), so
-# they are imported only for files that start like them.
+# Format name -> Pillow plugin module. Pillow always loads JPEG, PNG, GIF, BMP and PPM; the
+# others cost 3-10 ms each to import (native libraries; TIFF pulls in fractions), so they are
+# imported only for files that start like them.
 _PLUGINS = {"JPEG": "Jpeg", "PNG": "Png", "GIF": "Gif", "TIFF": "Tiff", "BMP": "Bmp",
             "PPM": "Ppm", "WEBP": "WebP", "AVIF": "Avif"}  # fmt: skip
+_BY_SIGNATURE: dict[str, Callable[[bytes], bool]] = {
+    "TIFF": lambda head: head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
+    "WEBP": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+    "AVIF": lambda head: head[4:8] == b"ftyp",
+}
+# Files up to this size are read once into memory; larger ones are streamed twice (digests,
+# then Pillow), which holds less.
+_READ_WHOLE_BYTES = 32 * 1024 * 1024
 _CHUNK = 1 << 20
 # A file starting like an accepted format that Pillow cannot open is cut short, not "not media".
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00",
@@ -77,6 +87,8 @@ def hash_image_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMIT
     if size == 0:
         raise EmptyMedia("file is empty")
     with open(path, "rb") as handle:
+        if size <= _READ_WHOLE_BYTES:
+            return hash_image_bytes(handle.read(), limits)
         md5, sha256 = _digests(handle)
         handle.seek(0)
         return _signals(handle, md5, sha256, limits)
@@ -191,11 +203,8 @@ def _head(source: BinaryIO) -> bytes:
 
 def _formats_for(head: bytes) -> list[str]:
     """The accepted formats worth trying on a file that starts with ``head``."""
-    names = [n for n in ACCEPTED_FORMATS if n not in ("WEBP", "AVIF")]
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        names.append("WEBP")
-    if head[4:8] == b"ftyp":
-        names.append("AVIF")
+    names = [n for n in ACCEPTED_FORMATS if n not in _BY_SIGNATURE]
+    names += [n for n, starts in _BY_SIGNATURE.items() if starts(head)]
     return _loaded(tuple(names))
 
 
