@@ -8,9 +8,13 @@ refused by what it costs rather than by its pixel count alone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import numpy.typing as npt
 from PIL import Image, JpegImagePlugin
+
+if TYPE_CHECKING:  # numpy.typing costs a command-line start-up several milliseconds
+    import numpy.typing as npt
 
 SIXTEEN_BIT_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I"})
 _WIDE_MODES = SIXTEEN_BIT_MODES | {"F"}
@@ -55,6 +59,7 @@ def decode_bytes(image: Image.Image, factor: int, full_size: tuple[int, int]) ->
 def _jpeg_coefficient_bytes(
     image: JpegImagePlugin.JpegImageFile, full_size: tuple[int, int]
 ) -> int:
+
     # libjpeg keeps every DCT coefficient of a progressive JPEG until the last scan, whatever
     # the output scale: 2 bytes per coefficient per component, scaled by its sampling factors.
     full_width, full_height = full_size

@@ -11,10 +11,9 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-import numpy.typing as npt
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
 from hotline.hashing import pdq
@@ -28,6 +27,9 @@ from hotline.hashing.errors import (
     TruncatedMedia,
 )
 from hotline.hashing.signals import DEFAULT_LIMITS, ImageSignals, Limits, PdqHash
+
+if TYPE_CHECKING:  # numpy.typing costs a command-line start-up several milliseconds
+    import numpy.typing as npt
 
 # Decode so that the shorter side keeps at least this many pixels. PDQ blurs with a box of
 # ceil(side / 128) pixels twice, so a reduced side of >= 256 keeps each reduced pixel within

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 
-F32 = npt.NDArray[np.float32]
-F64 = npt.NDArray[np.float64]
+if TYPE_CHECKING:  # numpy.typing costs a command-line start-up several milliseconds
+    import numpy.typing as npt
+
+    F32: TypeAlias = npt.NDArray[np.float32]
+    F64: TypeAlias = npt.NDArray[np.float64]
 
 HASH_BITS = 256
 HEX_CHARS = 64

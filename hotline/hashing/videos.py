@@ -7,10 +7,9 @@ import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
-import numpy.typing as npt
 
 from hotline.hashing import pdq
 from hotline.hashing._isobmff import cut_box
@@ -23,6 +22,9 @@ from hotline.hashing.errors import (
     VideoTooLong,
 )
 from hotline.hashing.signals import DEFAULT_LIMITS, Limits, VideoFrame, VideoSignals
+
+if TYPE_CHECKING:  # numpy.typing costs a command-line start-up several milliseconds
+    import numpy.typing as npt
 
 DEFAULT_FPS = 1.0
 # A sampled frame whose hash is within this distance of the last kept frame is dropped.
