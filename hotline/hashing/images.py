@@ -80,7 +80,8 @@ class _Plane:
 
 
 def hash_image_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> ImageSignals:
-    """Hash an image file; its size is checked first, and it is never held whole in memory."""
+    """Hash an image file; its size is checked first. Files over 32 MB are streamed (never
+    held whole in memory); smaller ones are read once."""
     size = os.path.getsize(path)
     if size > limits.max_image_bytes:
         raise FileTooLarge(
