@@ -246,7 +246,8 @@ HOTLINE_PDF_FONT_FILE = os.environ.get("HOTLINE_PDF_FONT_FILE", "")
 HOTLINE_EVIDENCE_RETENTION = _env_bool("HOTLINE_EVIDENCE_RETENTION", False)
 
 # Uploaded media stays in memory and is dropped after hashing; never spooled to disk.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+# A file over the limit is counted, not kept, so its refusal can give its size.
+FILE_UPLOAD_HANDLERS = ["hotline.cases.uploads.MeasuredMemoryUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("HOTLINE_MAX_UPLOAD_BYTES", str(64 * 2**20)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Form, Router
 from ninja.responses import Status
@@ -37,7 +36,7 @@ from hotline.cases.serializers import (
     receipt_out,
 )
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
-from hotline.cases.services.media import media_signals
+from hotline.cases.services.media import media_signals, upload_bytes
 from hotline.cases.services.moderation import (
     ItemDecision,
     item_act,
@@ -99,14 +98,14 @@ def submit_request_with_media(request: HttpRequest, payload: Form[str]) -> Statu
     for n, item in enumerate(body.items, start=1):
         if item.media is None:
             continue
+        label = f"items[{n}].media"
         upload = request.FILES.get(item.media)
         if upload is None:
             raise InvalidInput(
-                f"items[{n}].media: no file in form field {item.media!r} "
-                f"(or larger than {settings.FILE_UPLOAD_MAX_MEMORY_SIZE // 2**20} MB)",
-                details=[{"element": f"items[{n}].media"}],
+                f"{label}: no file in form field {item.media!r}", details=[{"element": label}]
             )
-        uploads[n] = media_signals(data=upload.read(), label=f"items[{n}].media")
+        data = upload_bytes(upload, label=label)  # 413 with the file's size over the limit
+        uploads[n] = media_signals(data=data, label=label, filename=upload.name)
     return _file(request, body, uploads)
 
 

@@ -85,6 +85,8 @@ class ItemOut(Schema):
     confirmed_removed_at: datetime | None
     checks: list[CheckOut]
     seen_before: list[SeenBeforeOut] = Field(default_factory=list)
+    # Why the uploaded media's signals cover only part of it (a video cut short), or null.
+    media_partial: str | None = None
 
 
 class NoticeSummaryOut(Schema):

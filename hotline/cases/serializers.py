@@ -13,6 +13,7 @@ from hotline.cases.schemas import (
     ReceiptOut,
     SeenBeforeOut,
 )
+from hotline.cases.services.media import media_partial
 from hotline.cases.workflow import ItemState
 from hotline.delivery.selectors import deliveries_to_platform
 
@@ -31,6 +32,7 @@ def item_out(item: Item) -> ItemOut:
         outcome_note=item.outcome_note,
         acted_at=item.acted_at,
         confirmed_removed_at=item.confirmed_removed_at,
+        media_partial=media_partial(item.signals),
         checks=[
             CheckOut(
                 checked_at=c.checked_at,

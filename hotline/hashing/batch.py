@@ -1,19 +1,16 @@
-"""Hash many media files on every core, in input order, with per-file errors and a progress bar."""
+"""Hash many media files on the cores allowed, in input order, with per-file errors and a
+progress bar; a process pool is started only when the work pays for it."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Literal
 
 from hotline.hashing.errors import EmptyMedia, MediaError, NotMedia
 from hotline.hashing.images import hash_image_file
@@ -26,6 +23,7 @@ from hotline.hashing.videos import (
 )
 
 Kind = Literal["image", "video"]
+NOT_MEDIA = "not a recognised image or video format"
 Signals = ImageSignals | VideoSignals
 # Native libraries must not start a thread pool per worker: the workers already fill the cores.
 _SINGLE_THREAD_ENV = (
@@ -35,6 +33,15 @@ _SINGLE_THREAD_ENV = (
     "NUMBA_NUM_THREADS",
 )
 _AHEAD_PER_WORKER = 4  # tasks queued per worker: keeps cores busy, bounds memory
+# Starting workers costs about 0.1 s (fork) to 0.5 s (forkserver); below this much estimated
+# work one process is faster. Image decoding runs at roughly 50 MB of JPEG a second per core;
+# a video costs far more per byte, so each counts as a second of work.
+POOL_MIN_SECONDS = 0.25
+_IMAGE_BYTES_PER_SECOND = 50e6
+_VIDEO_SECONDS = 1.0
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,9 @@ def hash_media_file(
     try:
         return hash_video_file(path, fps=fps, dedupe_distance=dedupe_distance, limits=limits)
     except NotMedia as exc:
-        raise NotMedia("not a recognised image or video format") from exc
+        if looks_like_video(head):
+            raise  # a video container: its own reason ("file has no video stream") is exact
+        raise NotMedia(NOT_MEDIA) from exc
 
 
 def hash_one(path: str, options: Options = Options()) -> MediaResult:
@@ -100,6 +109,32 @@ def hash_one(path: str, options: Options = Options()) -> MediaResult:
     return MediaResult(path, signals=signals)
 
 
+def allowed_cores() -> int:
+    """The CPUs this process may run on (its affinity, as `taskset` sets it), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity call on this platform
+        return os.cpu_count() or 1
+
+
+def pool_pays(paths: Sequence[str], workers: int) -> bool:
+    """Whether hashing ``paths`` on ``workers`` processes beats one, by an estimate of the work."""
+    if workers < 2 or len(paths) < 2:
+        return False
+    seconds = 0.0
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(64)
+            size = os.path.getsize(path)
+        except OSError:
+            continue
+        seconds += _VIDEO_SECONDS if looks_like_video(head) else size / _IMAGE_BYTES_PER_SECOND
+        if seconds >= POOL_MIN_SECONDS:
+            return True
+    return False
+
+
 def hash_files(
     paths: Sequence[str],
     *,
@@ -107,19 +142,30 @@ def hash_files(
     progress: bool = True,
     options: Options = Options(),
 ) -> Iterator[MediaResult]:
-    """Yield one result per path, in input order, hashing on ``workers`` processes (all cores)."""
-    count = workers or os.cpu_count() or 1
-    with tqdm(total=len(paths), file=sys.stderr, disable=not progress, unit="file") as bar:
-        if count == 1 or len(paths) <= 1:
-            results: Iterable[MediaResult] = (hash_one(p, options) for p in paths)
-        else:
-            results = _in_pool(paths, min(count, len(paths)), options)
+    """Yield one result per path, in input order.
+
+    ``workers`` processes (default: the allowed cores) are used only when the estimated work
+    pays for starting them (`pool_pays`); an explicit ``workers`` above 1 always starts them.
+    """
+    count = min(workers or allowed_cores(), len(paths))
+    parallel = count > 1 and (workers is not None or pool_pays(paths, count))
+    results: Iterable[MediaResult] = (
+        _in_pool(paths, count, options) if parallel else (hash_one(p, options) for p in paths)
+    )
+    if not progress:
+        yield from results
+        return
+    from tqdm import tqdm  # only when a bar is shown: importing it costs a tenth of a second
+
+    with tqdm(total=len(paths), file=sys.stderr, unit="file") as bar:
         for result in results:
             bar.update(1)
             yield result
 
 
 def _in_pool(paths: Sequence[str], workers: int, options: Options) -> Iterator[MediaResult]:
+    from concurrent.futures.process import BrokenProcessPool
+
     todo = deque(paths)
     pending: deque[tuple[str, Future[MediaResult]]] = deque()
     with _single_threaded_natives():
@@ -144,8 +190,21 @@ def _in_pool(paths: Sequence[str], workers: int, options: Options) -> Iterator[M
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver, not fork: the caller may be a threaded server, where fork can deadlock.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context: multiprocessing.context.BaseContext
+    if threading.active_count() == 1:
+        # A single-threaded caller (the command line) forks: the workers start with everything
+        # already imported.
+        context = multiprocessing.get_context("fork")
+    else:
+        # A threaded caller (a server) must not fork, which can deadlock: a fork server,
+        # with this module preloaded so that each worker starts warm.
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload([__name__])
+        context = server
+    return ProcessPoolExecutor(workers, mp_context=context)
 
 
 @contextmanager

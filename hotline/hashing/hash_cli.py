@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -78,9 +80,45 @@ def record(result: MediaResult) -> dict[str, Any]:
             "width": signals.width,
             "height": signals.height,
             "duration": round(signals.duration, 3),
+            "partial": signals.partial,
+            "partial_reason": signals.partial_reason,
             "frames": [
                 {"timestamp": f.timestamp, "pdq": f.pdq, "quality": f.quality}
                 for f in signals.frames
             ],
         }
     raise ValueError(f"{result.path} has no signals: {result.error}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The arguments of `hotline hash`."""
+    parser = argparse.ArgumentParser(
+        prog="hotline hash",
+        description="Hash images and videos (files or folders): PDQ, dihedral PDQ, MD5, "
+        "SHA-256, vPDQ. One JSON line per file on stdout, one 'path: reason' line per failure "
+        "on stderr.",
+    )
+    parser.add_argument("paths", nargs="+", help="Files or folders (searched recursively)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="Processes (default: the cores this process may use, and only when it pays)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`hotline hash ...` without Django: the console script dispatches here directly."""
+    args = build_parser().parse_args(argv)
+    if args.workers is not None and args.workers < 1:
+        sys.stderr.write(f"hotline hash: --workers must be at least 1, got {args.workers}\n")
+        return 2
+    return run_hash(
+        args.paths,
+        out=sys.stdout,
+        err=sys.stderr,
+        workers=args.workers,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )

@@ -121,5 +121,22 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
 
 
+def main_with_bank(argv: list[str]) -> int:
+    """`hotline match --bank FILE QUERIES [--radius R]` without Django (the console script
+    dispatches here when a bank file is named; the database's banks need Django)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="hotline match", description=__doc__)
+    parser.add_argument("query_file", help="query file: one HEX per line")
+    parser.add_argument("--bank", required=True, help="bank file: one HEX or HEX,ID per line")
+    parser.add_argument("-r", "--radius", type=int, default=DEFAULT_RADIUS)
+    args = parser.parse_args(argv)
+    return run_match(
+        bank_path=args.bank, query_path=args.query_file, radius=args.radius,
+        out=sys.stdout, err=sys.stderr,
+    )  # fmt: skip
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

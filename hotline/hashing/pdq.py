@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 
-F32 = npt.NDArray[np.float32]
-F64 = npt.NDArray[np.float64]
+if TYPE_CHECKING:  # numpy.typing costs a command-line start-up several milliseconds
+    import numpy.typing as npt
+
+    F32: TypeAlias = npt.NDArray[np.float32]
+    F64: TypeAlias = npt.NDArray[np.float64]
 
 HASH_BITS = 256
 HEX_CHARS = 64
@@ -73,7 +76,6 @@ def _apply_box_transpose(rows: F64, left: int, right: int) -> F64:
     return cum[:, np.minimum(n, y + left + 1)] - cum[:, np.maximum(0, y - right)]
 
 
-@lru_cache(maxsize=64)
 def _full_operator(n: int) -> F64:
     """64 x n matrix equal to: two Jarosz box passes, then PDQ's centre-sample decimation."""
     rows = np.zeros((64, n))
@@ -84,7 +86,6 @@ def _full_operator(n: int) -> F64:
     return rows
 
 
-@lru_cache(maxsize=128)
 def axis_operator(n_full: int, scale: int, reverse: bool) -> F32:
     """Operator for an axis of ``n_full`` pixels that was stored downscaled by ``scale``.
 
@@ -154,6 +155,7 @@ def dihedral_hexes(coeffs: F32) -> tuple[str, ...]:
     return tuple(hex_from_dct(c) for c in dihedral_dcts(coeffs))
 
 
+# Only the bands are cached: a dense operator of a 65,535-pixel side is 16 MB, its band 0.3 MB.
 @lru_cache(maxsize=128)
 def _banded(n_full: int, scale: int, reverse: bool) -> tuple[npt.NDArray[np.intp], F32]:
     """The operator as (first column, weights) per output row: each row is a short band."""

@@ -14,6 +14,11 @@ class Limits:
 
     max_pixels: int = 100_000_000
     max_image_bytes: int = 256 * 1024 * 1024
+    # Bytes that decoding one image may hold at once (pixels x bytes per pixel, see
+    # images.decode_bytes); keeps a whole hash within about 512 MB.
+    max_decoded_bytes: int = 256 * 1024 * 1024
+    # PDQ's per-axis operators grow with a side's length, whatever the pixel count.
+    max_image_side: int = 65_535
     max_video_seconds: float = 3600.0
     max_video_pixels: int = 3840 * 2160
 
@@ -62,7 +67,11 @@ class VideoFrame:
 
 @dataclass(frozen=True, slots=True)
 class VideoSignals:
-    """Signals of one video: vPDQ frames in time order, MD5 and SHA-256 of the file."""
+    """Signals of one video: vPDQ frames in time order, MD5 and SHA-256 of the file.
+
+    ``partial_reason`` is set when the file is cut short or breaks off but its first frames
+    decoded: the frames are those of the part that exists, and the reason says what is missing.
+    """
 
     frames: tuple[VideoFrame, ...]
     md5: str
@@ -70,6 +79,12 @@ class VideoSignals:
     duration: float
     width: int
     height: int
+    partial_reason: str | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Whether only part of the video could be decoded."""
+        return self.partial_reason is not None
 
     def first_usable(self) -> VideoFrame | None:
         """The first frame with quality >= 50, or None."""

@@ -6,21 +6,25 @@ import hashlib
 import io
 import os
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import av
 import numpy as np
-import numpy.typing as npt
 
 from hotline.hashing import pdq
+from hotline.hashing._isobmff import cut_box
 from hotline.hashing.errors import (
     EmptyMedia,
+    MediaError,
     NotMedia,
     TruncatedMedia,
     VideoTooLarge,
     VideoTooLong,
 )
 from hotline.hashing.signals import DEFAULT_LIMITS, Limits, VideoFrame, VideoSignals
+
+if TYPE_CHECKING:  # numpy.typing costs a command-line start-up several milliseconds
+    import numpy.typing as npt
 
 DEFAULT_FPS = 1.0
 # A sampled frame whose hash is within this distance of the last kept frame is dropped.
@@ -35,6 +39,9 @@ _AVCOL_RANGE_JPEG = 2  # FFmpeg's full-range flag
 _DEMUXERS = "mov,matroska,webm,avi,flv,mpegts,mpeg,ogg,asf"
 _CHUNK = 1 << 20
 _TIME_SLACK = 1e-3  # seconds; timestamps are rounded to the container's time base
+# Decoded frames ending this much before the declared duration mean the file is cut short;
+# below it, rounding and a last frame's own length explain the gap.
+_MISSING_SECONDS = 0.5
 
 
 def hash_video_file(
@@ -99,22 +106,64 @@ def _hash_stream(
     dedupe_distance: int,
     limits: Limits,
 ) -> VideoSignals:
+    import av  # here, not at the top: `hotline hash` on images should not pay for FFmpeg
+
     if fps <= 0:
         raise ValueError("fps must be positive")
+    iso = len(head) >= 12 and head[4:8] == b"ftyp"
+    cut = cut_box(source) if iso else None
     try:
         container = av.open(source, mode="r", options={"format_whitelist": _DEMUXERS})
-    except av.error.FFmpegError as exc:
+    except Exception as exc:
         if looks_like_video(head):
-            raise TruncatedMedia(f"video container is truncated or corrupt: {exc}") from exc
+            raise TruncatedMedia(f"video container is truncated or corrupt: {cut or exc}") from exc
         raise NotMedia("not a recognised video format") from exc
-    with container:
-        if not container.streams.video:
-            raise NotMedia("file has no video stream")
-        stream = container.streams.video[0]
-        width, height = _check_metadata(container, stream, limits)
-        frames, last_time = _sampled_frames(container, stream, fps, dedupe_distance, limits)
-        duration = _duration(container, stream) or last_time
-    return VideoSignals(tuple(frames), md5, sha256, duration, width, height)
+    try:
+        with container:
+            return _hash_container(container, cut, md5, sha256, fps, dedupe_distance, limits)
+    except MediaError:
+        raise
+    except Exception as exc:
+        # Untrusted bytes: whatever FFmpeg or PyAV raise is a property of the file.
+        raise TruncatedMedia(f"video is corrupt ({type(exc).__name__}: {exc})") from exc
+
+
+def _hash_container(
+    container: Any,
+    cut: str | None,
+    md5: str,
+    sha256: str,
+    fps: float,
+    dedupe_distance: int,
+    limits: Limits,
+) -> VideoSignals:
+    if not container.streams.video:
+        if cut:
+            raise TruncatedMedia(f"video index is cut off: {cut}")
+        raise NotMedia("file has no video stream")
+    stream = container.streams.video[0]
+    if stream.codec_context is None:
+        if cut:
+            raise TruncatedMedia(f"video index is cut off: {cut}")
+        raise NotMedia("the video stream's codec cannot be decoded")
+    width, height = _check_metadata(container, stream, limits)
+    sampled = _sampled_frames(container, stream, fps, dedupe_distance, limits)
+    declared = _duration(container, stream)
+    partial = cut or sampled.stopped or _missing(stream, declared, sampled)
+    return VideoSignals(
+        tuple(sampled.kept), md5, sha256, declared or sampled.last_time, width, height, partial
+    )
+
+
+def _missing(stream: Any, declared: float, sampled: _Sampled) -> str | None:
+    """Why the decoded frames fall short of what the container declares, if they do."""
+    expected = int(stream.frames or 0)
+    if expected > sampled.decoded:
+        return f"only {sampled.decoded} of the {expected} frames the container lists decoded"
+    end = sampled.last_time + sampled.frame_seconds
+    if declared - end > max(_MISSING_SECONDS, 2 * sampled.frame_seconds):
+        return f"frames end at {end:.1f} s of the {declared:.1f} s the container declares"
+    return None
 
 
 def _check_metadata(container: Any, stream: Any, limits: Limits) -> tuple[int, int]:
@@ -138,6 +187,8 @@ def _check_size(width: int, height: int, limits: Limits) -> None:
 
 
 def _duration(container: Any, stream: Any) -> float:
+    import av
+
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
@@ -145,41 +196,57 @@ def _duration(container: Any, stream: Any) -> float:
     return 0.0
 
 
+@dataclass(slots=True)
+class _Sampled:
+    kept: list[VideoFrame] = field(default_factory=list)
+    decoded: int = 0
+    last_time: float = 0.0
+    frame_seconds: float = 0.0
+    stopped: str | None = None  # why decoding broke off after some frames
+
+
 def _sampled_frames(
     container: Any, stream: Any, fps: float, dedupe_distance: int, limits: Limits
-) -> tuple[list[VideoFrame], float]:
-    interval, next_time, last_time = 1.0 / fps, 0.0, 0.0
-    kept: list[VideoFrame] = []
-    for timestamp, frame in _decoded(container, stream, limits):
-        last_time = timestamp
-        if timestamp + _TIME_SLACK < next_time:
-            continue
-        # Skip whole intervals after a gap so one late frame does not trigger a burst.
-        while next_time <= timestamp + _TIME_SLACK:
-            next_time += interval
-        hashed = hash_frame(frame, timestamp)
-        if kept and pdq.hamming(hashed.pdq, kept[-1].pdq) <= dedupe_distance:
-            continue
-        kept.append(hashed)
-    if not kept:
+) -> _Sampled:
+    import av
+
+    interval, next_time = 1.0 / fps, 0.0
+    rate = float(stream.average_rate) if stream.average_rate else 30.0
+    sampled = _Sampled(frame_seconds=1.0 / rate)
+    try:
+        for timestamp, frame in _decoded(container, stream, rate, limits):
+            sampled.decoded += 1
+            sampled.last_time = timestamp
+            if timestamp + _TIME_SLACK < next_time:
+                continue
+            # Skip whole intervals after a gap so one late frame does not trigger a burst.
+            while next_time <= timestamp + _TIME_SLACK:
+                next_time += interval
+            hashed = hash_frame(frame, timestamp)
+            if sampled.kept and pdq.hamming(hashed.pdq, sampled.kept[-1].pdq) <= dedupe_distance:
+                continue
+            sampled.kept.append(hashed)
+    except av.error.FFmpegError as exc:
+        if not sampled.kept:
+            raise TruncatedMedia(f"video data is truncated or corrupt: {exc}") from exc
+        sampled.stopped = f"decoding broke off after {sampled.last_time:.1f} s: {exc}"
+    if not sampled.kept:
         raise TruncatedMedia("video has no decodable frames")
-    return kept, last_time
+    return sampled
 
 
-def _decoded(container: Any, stream: Any, limits: Limits) -> Iterator[tuple[float, Any]]:
+def _decoded(
+    container: Any, stream: Any, rate: float, limits: Limits
+) -> Iterator[tuple[float, Any]]:
     """Decoded frames with their time from the stream start, enforcing limits as they come."""
     start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
-    rate = float(stream.average_rate) if stream.average_rate else 30.0
-    try:
-        for index, frame in enumerate(container.decode(stream)):
-            # Headers can lie: the limits are checked again on what is actually decoded.
-            _check_size(frame.width, frame.height, limits)
-            timestamp = float(frame.time) - start if frame.time is not None else index / rate
-            if timestamp > limits.max_video_seconds:
-                raise VideoTooLong(f"video runs past {limits.max_video_seconds:g} s, the limit")
-            yield max(0.0, timestamp), frame
-    except av.error.FFmpegError as exc:
-        raise TruncatedMedia(f"video data is truncated or corrupt: {exc}") from exc
+    for index, frame in enumerate(container.decode(stream)):
+        # Headers can lie: the limits are checked again on what is actually decoded.
+        _check_size(frame.width, frame.height, limits)
+        timestamp = float(frame.time) - start if frame.time is not None else index / rate
+        if timestamp > limits.max_video_seconds:
+            raise VideoTooLong(f"video runs past {limits.max_video_seconds:g} s, the limit")
+        yield max(0.0, timestamp), frame
 
 
 def hash_frame(frame: Any, timestamp: float) -> VideoFrame:

@@ -19,7 +19,7 @@ def request_file_from_form(
     """Hash each uploaded file in memory (PDQ, MD5, SHA-256), drop its bytes, and file."""
     signals: list[list[dict[str, Any]]] = []
     for name, data in media:
-        signals.append(media_signals(data=data, label=f"media {name}"))
+        signals.append(media_signals(data=data, label="items.media", filename=name))
         del data  # the bytes are never kept, only the signals
     return request_submit(actor=actor, data=form.request_input(signals))
 

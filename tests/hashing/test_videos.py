@@ -75,6 +75,7 @@ def test_generated_video_is_hashed_per_second(tmp_path):
         assert hamming(frame.pdq, pdq_reference(source)[0]) <= FRAME_BITS
         assert frame.usable
     assert hash_video_bytes(data) == signals
+    assert not signals.partial
 
 
 def test_sampling_rate_is_configurable():
@@ -150,5 +151,13 @@ def test_truncated_mp4_with_index_first(tmp_path):
             output.mux(packet)
     data = path.read_bytes()
     assert data[4:8] == b"ftyp" and b"moov" in data[:200]
+    whole = hash_video_bytes(data)
+    assert not whole.partial
+    # Its first frames are whole: they are hashed, and the signals say they are partial.
+    half = hash_video_bytes(data[: len(data) // 2])
+    assert half.partial and "ends inside its 'mdat' box" in (half.partial_reason or "")
+    assert 0 < len(half.frames) < len(whole.frames)
+    assert half.frames == whole.frames[: len(half.frames)]
+    # Cut before the first whole frame: nothing to hash, a typed error.
     with pytest.raises(TruncatedMedia, match="truncated or corrupt"):
-        hash_video_bytes(data[: len(data) // 2])
+        hash_video_bytes(data[: data.index(b"mdat") + 200])

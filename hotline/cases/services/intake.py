@@ -169,4 +169,6 @@ def _signal_row(signal: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {"type": signal["type"], "value": signal["value"].lower()}
     if signal.get("quality") is not None:
         row["quality"] = signal["quality"]
+    if signal.get("partial"):  # from a video cut short (services.media)
+        row["partial"] = str(signal["partial"])
     return row

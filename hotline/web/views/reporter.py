@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hotline.accounts.actors import Actor
 from hotline.cases.models import MessageKind
+from hotline.cases.services.media import upload_bytes
 from hotline.cases.services.moderation import message_post
 from hotline.core.errors import Conflict, InvalidInput
 from hotline.web import selectors
@@ -29,8 +30,11 @@ def request_new_view(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, request.FILES or None)
     problems: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
-        media = [(f.name or "", f.read()) for f in request.FILES.getlist("media")]
         try:
+            media = [
+                (f.name or "", upload_bytes(f, label="items.media"))
+                for f in request.FILES.getlist("media")
+            ]
             result = request_file_from_form(actor=web_actor(request), form=form, media=media)
         except InvalidInput as error:
             problems = form_errors_from(form, error)
