@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from hotline.accounts.auth import request_actor
 from hotline.compliance.selectors import compliance_report
 from hotline.core import clock
+from hotline.core.dates import InputDay
 from hotline.core.errors import InvalidInput
 from hotline.platforms.models import Platform
 
@@ -38,7 +39,7 @@ class ReportOut(Schema):
 
 @router.get("/compliance", response=ReportOut)
 def compliance(
-    request: HttpRequest, since: date | None = None, until: date | None = None
+    request: HttpRequest, since: InputDay | None = None, until: InputDay | None = None
 ) -> ReportOut:
     """Per-platform figures for notices sent from `since` to `until` (inclusive, UTC days).
 

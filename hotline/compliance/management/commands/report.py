@@ -8,13 +8,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hotline.compliance.render import as_csv, as_table
 from hotline.compliance.selectors import compliance_report
 from hotline.core import clock
+from hotline.core.dates import day_problem
 
 
 def parse_day(text: str) -> datetime:
     try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+        day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as error:
         raise CommandError(f"{text!r} is not a date like 2024-09-01") from error
+    if problem := day_problem(day.date()):
+        raise CommandError(f"{text!r} {problem}")
+    return day
 
 
 class Command(BaseCommand):
