@@ -15,14 +15,35 @@ from typing import Any
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is written.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "request_id",
+}
 _NEVER_WRITTEN = {"request"}  # Django's HttpRequest extra: headers, cookies, session ids
 
 
 def _request_id_of(record: logging.LogRecord) -> str:
     # Django logs a request's 4xx/5xx after the middleware has returned, with the request.
     request = getattr(record, "request", None)
-    return getattr(request, "request_id", None) or request_id_var.get()
+    stamped = getattr(record, "request_id", None)
+    return getattr(request, "request_id", None) or stamped or request_id_var.get()
+
+
+def stamp_records_with_request_id() -> None:
+    """Give every record the request id current when it is made, so that a handler that
+    formats later (a queue, a test's capture) still writes the right one. Idempotent."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "stamps_request_id", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = request_id_var.get()
+        return record
+
+    factory.stamps_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 class JsonLinesFormatter(logging.Formatter):

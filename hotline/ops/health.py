@@ -29,7 +29,9 @@ def readiness(
             if unapplied
             else "ok"
         )
-        if heartbeat_age is None:
+        if unapplied:  # the heartbeat table itself may not exist yet
+            checks["worker"] = "unknown until the migrations are applied"
+        elif heartbeat_age is None:
             checks["worker"] = "no worker has ever reported; start `hotline worker`"
         elif heartbeat_age > worker_max_age:
             checks["worker"] = (

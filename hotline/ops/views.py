@@ -36,7 +36,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
     try:
         database_reachable()
         unapplied = unapplied_migrations()
-        age = worker_heartbeat_age(clock.now())
+        age = None if unapplied else worker_heartbeat_age(clock.now())
     except DatabaseError as error:
         database_error = str(error).strip().splitlines()[0] if str(error).strip() else "error"
     state = readiness(
