@@ -1,4 +1,4 @@
-"""/metrics: behind a bearer token, database figures computed at scrape, nothing per organisation."""
+"""/metrics: behind a bearer token, database figures read at scrape, nothing per organisation."""
 
 from datetime import timedelta
 
