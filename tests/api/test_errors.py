@@ -184,3 +184,18 @@ class TestRequestIds:
     def test_each_request_gets_its_own_id(self, directory: Directory) -> None:
         ids = {Client().get("/healthz")["X-Request-ID"] for _ in range(3)}
         assert len(ids) == 3
+
+
+@pytest.mark.parametrize("cursor", ["%C2%B2", "abc", "-1"])
+def test_a_malformed_feed_cursor_is_a_422(call_api: ApiCaller, cursor: str) -> None:
+    status, answer = call_api("telegram_mod", "get", f"/feed?after={cursor}")
+    assert (status, answer["error"]) == (422, "invalid")
+
+
+@pytest.mark.parametrize(
+    "path", ["/notices/99999999999999999999", "/requests/" + "x" * 3000, "/notices/-1"]
+)
+def test_absurd_ids_are_client_errors(call_api: ApiCaller, path: str) -> None:
+    status, answer = call_api("analyst", "get", path)
+    assert status in (403, 404), answer
+    assert set(answer) == SHAPE

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from hotline.core.errors import InvalidInput
 from hotline.web import reports
 from hotline.web.access import actor_required, web_actor
 from hotline.web.charts import Bar, bar_chart_svg
@@ -15,7 +16,11 @@ from hotline.web.pdf import report_pdf
 def _period(request: HttpRequest) -> tuple[PeriodForm, reports.Period]:
     form = PeriodForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    return form, reports.period_of(data.get("since"), data.get("until"))
+    try:
+        return form, reports.period_of(data.get("since"), data.get("until"))
+    except InvalidInput as error:  # a period that ends before it starts: say so, show the default
+        form.add_error("since", error.message)
+        return form, reports.period_of(None, None)
 
 
 @actor_required()
