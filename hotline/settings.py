@@ -90,7 +90,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request id for every log line, then request metrics (docs/operations.md).
+    "hotline.core.middleware.RequestIdMiddleware",
+    "hotline.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The API's edge: no caching, no NUL in text, every error in the documented JSON shape.
+    "hotline.core.middleware.ApiEdgeMiddleware",
     # Serves the admin's and the API docs' own assets; hotline loads nothing from a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -245,15 +250,33 @@ HOTLINE_PDF_FONT_FILE = os.environ.get("HOTLINE_PDF_FONT_FILE", "")
 # Media bytes are never kept unless this is switched on (evidence retention).
 HOTLINE_EVIDENCE_RETENTION = _env_bool("HOTLINE_EVIDENCE_RETENTION", False)
 
+# Operations (docs/operations.md): /readyz fails when no worker finished a round this recently;
+# /metrics answers only with this bearer token (it is off while the token is unset).
+HOTLINE_READY_WORKER_MAX_AGE_SECONDS = float(
+    os.environ.get("HOTLINE_READY_WORKER_MAX_AGE_SECONDS", "300")
+)
+HOTLINE_METRICS_TOKEN = os.environ.get("HOTLINE_METRICS_TOKEN", "")
+
 # Uploaded media stays in memory and is dropped after hashing; never spooled to disk.
 # A file over the limit is counted, not kept, so its refusal can give its size.
 FILE_UPLOAD_HANDLERS = ["hotline.cases.uploads.MeasuredMemoryUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("HOTLINE_MAX_UPLOAD_BYTES", str(64 * 2**20)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 
+# One JSON object per line on stderr, each with its request id (docs/operations.md).
+# HOTLINE_LOG_FORMAT=text gives plain lines for a person at a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "hotline.core.logs.JsonLinesFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("HOTLINE_LOG_FORMAT", "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("HOTLINE_LOG_LEVEL", "WARNING")},
 }

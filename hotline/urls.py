@@ -1,12 +1,22 @@
-"""URL map: the API under /api/, the read-only admin under /admin/, the web pages at /."""
+"""URL map: the API under /api/, the admin under /admin/, probes and metrics, the web pages at /."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 from hotline.api import api
+from hotline.ops import views as ops
 
 urlpatterns = [
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("hotline.web.urls")),
 ]
+
+# JSON under /api/, pages elsewhere; a database outage is a 503 with Retry-After.
+handler400 = "hotline.core.error_views.bad_request"
+handler403 = "hotline.core.error_views.permission_denied"
+handler404 = "hotline.core.error_views.page_not_found"
+handler500 = "hotline.core.error_views.server_error"

@@ -55,7 +55,7 @@ def feed_for_actor(*, actor: Actor, after: str | None, limit: int = 100) -> Feed
 def _parse_cursor(after: str | None) -> int:
     if not after:
         return 0
-    if not after.isdigit():
+    if not after.isdecimal():  # isdigit() accepts "²", which int() refuses
         raise InvalidInput(f"invalid cursor {after!r}: use the next_cursor of the last page")
     return int(after)
 

@@ -9,6 +9,7 @@ from hotline.accounts.auth import request_actor
 from hotline.compliance.period import period_ending
 from hotline.compliance.selectors import compliance_report
 from hotline.core import clock
+from hotline.core.dates import InputDay
 from hotline.platforms.models import Platform
 
 router = Router(tags=["compliance"])
@@ -60,8 +61,8 @@ class ReportOut(Schema):
 @router.get("/compliance", response=ReportOut)
 def compliance(
     request: HttpRequest,
-    since: date | None = None,
-    until: date | None = None,
+    since: InputDay | None = None,
+    until: InputDay | None = None,
     time_zone: str = "UTC",
 ) -> ReportOut:
     """Per-platform figures for notices sent from `since` to `until` (inclusive days in

@@ -9,6 +9,7 @@ from ninja import Router, Schema
 from hotline.accounts.auth import request_actor
 from hotline.compliance.dsa_sor import MAX_BATCH, RULES_VERSION
 from hotline.compliance.dsa_sor_selectors import dsa_sor_page, platform_for_dsa_export
+from hotline.core.dates import InputDay
 from hotline.core.errors import InvalidInput
 
 router = Router(tags=["compliance"])
@@ -48,8 +49,8 @@ def parse_cursor(cursor: str | None) -> int:
 def export_dsa_sor(
     request: HttpRequest,
     platform: str,
-    since: date | None = None,
-    until: date | None = None,
+    since: InputDay | None = None,
+    until: InputDay | None = None,
     cursor: str | None = None,
 ) -> DsaSorBatchOut:
     """Up to 100 statements of reasons for the platform's removals and restrictions decided

@@ -41,3 +41,32 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+# The documented error codes of statuses that no DomainError raises (ninja, Django, middleware).
+# Every API error body is {"error": code, "message": text, "details": [...]}: see README.
+ERROR_CODES: dict[int, str] = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def error_code_for(status: int) -> str:
+    return ERROR_CODES.get(status, "client_error" if status < 500 else "server_error")
+
+
+def error_body(
+    status: int, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The one JSON shape of every API error, whatever raised it."""
+    return {"error": error_code_for(status), "message": message, "details": details or []}

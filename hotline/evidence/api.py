@@ -1,11 +1,10 @@
 """Evidence packages over the API: the same ZIP as `hotline evidence export`."""
 
-from datetime import date
-
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from hotline.accounts.auth import request_actor
+from hotline.core.dates import InputDay
 from hotline.evidence.scope import case_scope, platform_scope
 from hotline.evidence.services import EvidencePackage, evidence_export
 
@@ -29,7 +28,10 @@ def case_evidence(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @router.get("/evidence/platforms/{platform}", openapi_extra={"responses": ZIP_RESPONSE})
 def platform_evidence(
-    request: HttpRequest, platform: str, since: date | None = None, until: date | None = None
+    request: HttpRequest,
+    platform: str,
+    since: InputDay | None = None,
+    until: InputDay | None = None,
 ) -> HttpResponse:
     """A platform's notices sent from `since` to `until` (inclusive UTC days, default 30 days).
 

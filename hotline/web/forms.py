@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from hotline.cases.categories import Category
@@ -15,6 +16,7 @@ from hotline.cases.legal import LegalBasis, LegalElements
 from hotline.cases.services.intake import ItemInput, RequestInput
 from hotline.cases.services.moderation import ItemDecision
 from hotline.cases.workflow import ItemAction, RejectionReason
+from hotline.core.dates import EARLIEST_DAY, LATEST_DAY
 from hotline.web import labels
 
 MAX_CSV_BYTES = 2 * 2**20
@@ -196,5 +198,14 @@ class MessageForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False)
-    until = forms.DateField(label=_("To"), required=False)
+    # Outside hotline's range of days, arithmetic on a date overflows (9999-12-31 + 1 day).
+    since = forms.DateField(
+        label=_("From"),
+        required=False,
+        validators=[MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)],
+    )
+    until = forms.DateField(
+        label=_("To"),
+        required=False,
+        validators=[MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)],
+    )

@@ -15,7 +15,11 @@ from tests.conftest import ApiCaller, request_body
 
 # Everyone in the test directory, and the caller without a token.
 PEOPLE = ("analyst", "caseworker_a", "caseworker_b", "telegram_mod", "x_mod", "auditor")
-UNAUTHORISED = {"detail": "Unauthorized"}
+UNAUTHORISED = {
+    "error": "unauthorized",
+    "message": "a valid API token is required: Authorization: Bearer hl_...",
+    "details": [],
+}
 
 
 def file_request(call_api: ApiCaller, who: str, *urls: str, **overrides: Any) -> dict[str, Any]:

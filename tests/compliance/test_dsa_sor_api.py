@@ -10,6 +10,7 @@ from hotline.accounts.selectors import membership_get, organisation_get
 from hotline.accounts.services import token_create, user_create
 from hotline.cases.workflow import ItemAction
 from hotline.compliance.dsa_sor import RULES_VERSION
+from tests.api.conftest import UNAUTHORISED
 from tests.compliance.dsa_rules import TransparencyDatabase
 from tests.compliance.dsa_world import decide, file
 from tests.conftest import ApiCaller, Directory
@@ -78,10 +79,7 @@ def test_each_role_gets_exactly_its_permitted_answer(
 
 
 def test_an_anonymous_caller_gets_401(callers: ApiCaller, decided: None) -> None:
-    assert callers(None, "get", "/export/dsa-sor?platform=Telegram") == (
-        401,
-        {"detail": "Unauthorized"},
-    )
+    assert callers(None, "get", "/export/dsa-sor?platform=Telegram") == (401, UNAUTHORISED)
 
 
 def test_a_refused_caller_learns_nothing_about_platforms(callers: ApiCaller) -> None:
@@ -133,14 +131,21 @@ def test_bad_input_gets_a_precise_error(
 
 
 @pytest.mark.parametrize(
-    "query", ["", "platform=Telegram&since=yesterday", "platform=Telegram&until=2026-02-30"]
+    "query",
+    [
+        "",
+        "platform=Telegram&since=yesterday",
+        "platform=Telegram&until=2026-02-30",
+        "platform=Telegram&until=9999-12-31",
+        "platform=Telegram&since=0001-01-01",
+    ],
 )
 def test_a_missing_platform_or_malformed_day_is_refused_by_the_schema(
     callers: ApiCaller, query: str
 ) -> None:
     status, answer = callers("auditor", "get", f"/export/dsa-sor?{query}")
     assert status == 422
-    assert answer["detail"]
+    assert answer["error"] == "invalid" and answer["details"]
 
 
 def test_the_period_narrows_the_export(callers: ApiCaller, decided: None) -> None:

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hotline.compliance.period import Period
+from hotline.core.errors import InvalidInput
 from hotline.web import reports
 from hotline.web.access import actor_required, web_actor
 from hotline.web.charts import Bar, bar_chart_svg
@@ -18,7 +19,11 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
     form = PeriodForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     zone = timezone.get_current_timezone_name()
-    return form, reports.period_of(data.get("since"), data.get("until"), zone)
+    try:
+        return form, reports.period_of(data.get("since"), data.get("until"), zone)
+    except InvalidInput as error:  # a period that ends before it starts: say so, show the default
+        form.add_error("since", error.message)
+        return form, reports.period_of(None, None, zone)
 
 
 @actor_required()

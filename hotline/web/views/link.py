@@ -75,7 +75,7 @@ def link_act_view(request: HttpRequest, notice_id: int, token: str, item_id: int
 @domain_errors_as_http
 def link_bulk_view(request: HttpRequest, notice_id: int, token: str) -> HttpResponse:
     _acting_through_link(request, notice_id, token)
-    ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("items") if v.isdecimal()]
     form = BulkActionForm(request.POST, item_ids=ids)
     if form.is_valid():
         try_act(request, notice_id, form.cleaned_data["items"], form, bulk=True)

@@ -60,7 +60,7 @@ def bulk_view(request: HttpRequest, notice_id: int) -> HttpResponse:
 
 
 def _posted_ids(request: HttpRequest) -> list[int]:
-    return [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    return [int(v) for v in request.POST.getlist("items") if v.isdecimal()]
 
 
 def try_act(

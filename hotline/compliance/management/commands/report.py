@@ -13,15 +13,19 @@ from hotline.compliance.render import as_csv, as_table
 from hotline.compliance.selectors import compliance_report
 from hotline.core import clock
 from hotline.core.commands import domain_errors_as_command_errors
+from hotline.core.dates import day_problem
 
 DEFAULT_DAYS = 30
 
 
 def parse_day(text: str) -> date:
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError as error:
         raise CommandError(f"{text!r} is not a date like 2024-09-01") from error
+    if problem := day_problem(day):
+        raise CommandError(f"{text!r} {problem}")
+    return day
 
 
 def zone_and_reason(*, time_zone: str | None, org: str | None) -> tuple[str, str]:

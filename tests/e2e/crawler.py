@@ -1,0 +1,179 @@
+"""A crawler for the no-5xx test: every page and API read, for one visitor, following links.
+
+Path parameters are filled from the database's real ids (and one id that exists nowhere),
+so every page is seen with the data the scenario left, not an empty shell.
+"""
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from hotline.api import api
+from hotline.cases.models import Item, Notice, TakedownRequest
+from hotline.cases.tokens import notice_action_token
+from hotline.platforms.models import Platform
+from hotline.web.urls import urlpatterns as web_patterns
+
+MISSING_ID = 987654321
+# A page reached only by following links is visited at most this often per shape of its
+# path (digits replaced), so admin lists of hundreds of rows stay a sample, not a census.
+FOLLOW_PER_SHAPE = 4
+NEVER_FOLLOW = ("/logout/", "/admin/logout/")
+
+
+@dataclass(frozen=True)
+class Ids:
+    """The real ids of everything the pages take in their paths."""
+
+    case_ids: list[str]
+    platform_ids: list[int]
+    items_by_notice: dict[int, list[int]]
+    tokens: dict[int, str]
+
+    @classmethod
+    def from_database(cls) -> "Ids":
+        notices = list(Notice.objects.order_by("pk").values_list("pk", flat=True))
+        items: dict[int, list[int]] = {n: [] for n in notices}
+        for item_id, notice_id in Item.objects.exclude(notice=None).values_list("pk", "notice"):
+            items[notice_id].append(item_id)
+        return cls(
+            case_ids=list(TakedownRequest.objects.values_list("case_id", flat=True)),
+            platform_ids=list(Platform.objects.values_list("pk", flat=True)),
+            items_by_notice=items,
+            tokens={n: notice_action_token(n) for n in notices},
+        )
+
+    def foreign_item(self, notice_id: int) -> int:
+        """An item that exists but is not on this notice (or a missing id when none is)."""
+        others = [i for n, ids in self.items_by_notice.items() if n != notice_id for i in ids]
+        return others[0] if others else MISSING_ID
+
+
+def _kwargs_for(names: set[str], ids: Ids) -> Iterator[dict[str, Any]]:
+    """Every real combination of a pattern's path parameters, plus missing and foreign ones."""
+    if "notice_id" not in names:
+        if names == {"case_id"}:
+            yield from ({"case_id": c} for c in [*ids.case_ids, "HL-1999-000000"])
+        elif names == {"platform_id"}:
+            yield from ({"platform_id": p} for p in [*ids.platform_ids, MISSING_ID])
+        elif not names:
+            yield {}
+        else:
+            raise AssertionError(f"the crawler cannot fill {names}: teach it")
+        return
+    for notice_id, items in [*ids.items_by_notice.items(), (MISSING_ID, [])]:
+        tokens = [ids.tokens.get(notice_id, "no-token"), "bogus-token"] if "token" in names else []
+        item_ids = [*items, ids.foreign_item(notice_id)] if "item_id" in names else [None]
+        for item_id, token in itertools.product(item_ids, tokens or [None]):
+            kwargs: dict[str, Any] = {"notice_id": notice_id}
+            if item_id is not None:
+                kwargs["item_id"] = item_id
+            if token is not None:
+                kwargs["token"] = token
+            yield kwargs
+
+
+def web_urls(ids: Ids) -> list[str]:
+    """Every page of hotline.web, with its path parameters filled from real ids."""
+    urls: list[str] = []
+    for pattern in web_patterns:
+        assert isinstance(pattern, URLPattern)
+        names = set(pattern.pattern.converters)
+        urls.extend(reverse(f"web:{pattern.name}", kwargs=k) for k in _kwargs_for(names, ids))
+    return urls
+
+
+def api_read_urls(ids: Ids, *, since: str, until: str) -> list[str]:
+    """Every GET operation in the OpenAPI schema, with path parameters from real ids."""
+    values = {
+        "case_id": [*ids.case_ids, "HL-1999-000000"],
+        "notice_id": [*ids.items_by_notice, MISSING_ID],
+    }
+    queries = {
+        "/api/notices": ["", "?open=true", "?open=false"],
+        "/api/compliance": ["", f"?since={since}&until={until}"],
+        "/api/feed": ["", "?limit=3"],
+    }
+    urls: list[str] = []
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        if "get" not in operations:
+            continue
+        names = re.findall(r"{(\w+)}", path)
+        for combination in itertools.product(*(values[n] for n in names)):
+            filled = path
+            for name, value in zip(names, combination, strict=True):
+                filled = filled.replace(f"{{{name}}}", str(value))
+            urls.extend(filled + q for q in queries.get(path, [""]))
+    return urls
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in ("a", "link") and attributes.get("href"):
+            self.found.append(attributes["href"] or "")
+        elif tag in ("script", "img") and attributes.get("src"):
+            self.found.append(attributes["src"] or "")
+        elif tag == "form" and (attributes.get("method") or "get").lower() == "get":
+            self.found.append(attributes.get("action") or "")
+
+
+def same_origin_links(page_url: str, html: str) -> Iterator[str]:
+    parser = _Links()
+    parser.feed(html)
+    for href in parser.found:
+        absolute, _fragment = urldefrag(urljoin(f"http://testserver{page_url}", href))
+        parts = urlsplit(absolute)
+        if parts.scheme == "http" and parts.netloc == "testserver":
+            yield parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _shape(url: str) -> str:
+    return re.sub(r"\d+", "N", urlsplit(url).path)
+
+
+@dataclass
+class Crawl:
+    """One visitor's crawl: what answered 5xx, and how much was seen."""
+
+    who: str
+    client: Client
+    headers: dict[str, str] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    shapes: Counter[str] = field(default_factory=Counter)
+
+    def visit(self, urls: Iterable[str], *, follow: bool = True) -> None:
+        queue = list(urls)
+        listed = set(queue)
+        while queue:
+            url = queue.pop()
+            if url in self.seen:
+                continue
+            response = self.client.get(url, **self.headers)
+            self.seen[url] = response.status_code
+            if response.status_code >= 500:
+                self.failures.append(f"{self.who}: GET {url} -> {response.status_code}")
+            content_type = response.get("Content-Type", "")
+            if not follow or not content_type.startswith("text/html"):
+                continue
+            for link in same_origin_links(url, response.content.decode(errors="replace")):
+                if link in self.seen or link in listed or link.startswith(NEVER_FOLLOW):
+                    continue
+                if self.shapes[_shape(link)] >= FOLLOW_PER_SHAPE:
+                    continue
+                self.shapes[_shape(link)] += 1
+                listed.add(link)
+                queue.append(link)

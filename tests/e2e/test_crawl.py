@@ -1,0 +1,154 @@
+"""No page and no API read answers 5xx, for anyone, after the demo and after a busier run.
+
+Every page of hotline.web and every GET in the OpenAPI schema is requested by every kind of
+visitor (reporter analyst, caseworker, moderator, auditor, administrator, anonymous, and the
+signed action link), with path parameters filled from the real ids the scenario left, and
+every same-origin link found on a page is followed too. It would have caught the review page
+that answered 500 once an item had a verification check.
+"""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from hotline.accounts.selectors import membership_get
+from hotline.accounts.services import token_create
+from hotline.cases.models import Message, MessageKind, Notice
+from hotline.cases.tokens import notice_action_token
+from hotline.core import clock
+from hotline.core.heartbeat import heartbeat_beat
+from hotline.core.worker import drain_ready_tasks
+from hotline.delivery.models import Delivery
+from hotline.delivery.services import delivery_relay_until_idle
+from hotline.demo.scenario import api
+from tests.e2e.crawler import Crawl, Ids, api_read_urls, web_urls
+from tests.web.conftest import signed_in_client
+
+# The demo's people (hotline.demo.scenario); "admin" is the superuser administrator.
+PEOPLE = ("analyst", "caseworker", "moderator", "auditor", "admin")
+
+
+def crawl_everything() -> list[Crawl]:
+    # The scenario ran the worker's code inline; a live worker would have reported this round,
+    # and /readyz rightly answers 503 without one.
+    heartbeat_beat(name="crawl:worker", started_at=clock.now())
+    ids = Ids.from_database()
+    today = clock.now().date()
+    pages = web_urls(ids)
+    reads = api_read_urls(
+        ids, since=(today - timedelta(days=3)).isoformat(), until=today.isoformat()
+    )
+    crawls = []
+    for who in PEOPLE:
+        page_visitor = signed_in_client(who)
+        page_visitor.raise_request_exception = False  # a 500 is an answer to record
+        crawl = Crawl(who=f"{who} (pages)", client=page_visitor)
+        crawl.visit([*pages, "/admin/"])
+        crawls.append(crawl)
+        token = token_create(membership=membership_get(username=who), name="crawl", actor="test")
+        reader = Crawl(
+            who=f"{who} (API)",
+            client=Client(raise_request_exception=False),
+            headers={"HTTP_AUTHORIZATION": f"Bearer {token[1]}"},
+        )
+        reader.visit(reads, follow=False)
+        crawls.append(reader)
+    anonymous = Crawl(who="anonymous", client=Client(raise_request_exception=False))
+    operations = ["/healthz", "/readyz", "/metrics"]
+    anonymous.visit([*pages, *reads, *operations, "/admin/", "/api/docs", "/api/openapi.json"])
+    assert anonymous.seen["/readyz"] == 200
+    crawls.append(anonymous)
+    # The signed action link: anonymous, but holding each notice's link from its email.
+    link = Crawl(who="signed link", client=Client(raise_request_exception=False))
+    link.visit(f"/act/{n}/{notice_action_token(n)}/" for n in ids.items_by_notice)
+    crawls.append(link)
+    return crawls
+
+
+def assert_no_5xx(crawls: list[Crawl], *, at_least: int) -> None:
+    failures = [f for c in crawls for f in c.failures]
+    assert failures == [], "\n".join(failures)
+    seen = sum(len(c.seen) for c in crawls)
+    assert seen >= at_least, f"only {seen} URLs crawled"
+    print(f"crawled {seen} URLs as {len(crawls)} visitors, none answered 5xx")  # with -s
+    # The crawl saw real pages, not only refusals: every signed-in visitor got some 200s.
+    for crawl in crawls:
+        assert 200 in crawl.seen.values(), crawl.who
+
+
+def run_with_replies_checks_and_escalations() -> None:
+    """After the demo: the question is answered and answered back, the reopened item is acted
+    on again and re-checked, a second case is filed and left to run past its deadline."""
+    client = Client()
+    tokens = {
+        who: token_create(membership=membership_get(username=who), name="run", actor="test")[1]
+        for who in ("analyst", "caseworker", "moderator")
+    }
+    question = Message.objects.filter(kind=MessageKind.QUESTION).order_by("pk").first()
+    assert question is not None, "the demo asks one question"
+    notice_path = f"/notices/{question.notice_id}"
+    answer = api(
+        client,
+        tokens["analyst"],
+        "post",
+        f"{notice_path}/messages",
+        {"kind": "answer", "body": "The post in the first link.", "reply_to": question.pk},
+    )
+    api(
+        client,
+        tokens["moderator"],
+        "post",
+        f"{notice_path}/messages",
+        {"kind": "question", "body": "Thanks; and the second?", "reply_to": answer["id"]},
+    )
+    notice = api(client, tokens["moderator"], "get", notice_path)
+    for item in notice["items"]:
+        if item["state"] in ("reopened", "needs_info"):
+            api(
+                client,
+                tokens["moderator"],
+                "post",
+                f"{notice_path}/items/{item['id']}/action",
+                {"action": "removed"},
+            )
+    receipt = api(
+        client,
+        tokens["caseworker"],
+        "post",
+        "/requests",
+        {
+            "category": "sexual_deepfake",
+            "reasons": "A sexual deepfake of an identifiable adult, shared without consent.",
+            "items": [{"url": "https://t.me/school_leaks/1"}, {"url": "https://x.com/a/status/9"}],
+            "legal_bases": ["take_it_down"],
+            "legal": {
+                "signature": "/s/ C",
+                "good_faith_statement": "not consensual",
+                "contact": "c@x",
+            },
+        },
+    )
+    drain_ready_tasks()
+    delivery_relay_until_idle()
+    clock.travel_to(clock.now() + timedelta(days=3))  # past every deadline of the new case
+    try:
+        drain_ready_tasks()
+        delivery_relay_until_idle()
+    finally:
+        clock.back_to_real_time()
+    new_notices = [n["id"] for n in receipt["notices"]]
+    assert Notice.objects.filter(pk__in=new_notices, escalated_at__isnull=False).exists()
+
+
+@pytest.mark.slow
+def test_no_page_or_api_read_answers_5xx_for_anyone(transactional_db: None) -> None:
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert Delivery.objects.filter(kind="escalation").exists()
+    assert_no_5xx(crawl_everything(), at_least=2000)
+
+    run_with_replies_checks_and_escalations()
+    assert Message.objects.filter(reply_to__isnull=False).count() >= 2
+    assert_no_5xx(crawl_everything(), at_least=2000)
