@@ -1,0 +1,18 @@
+"""gunicorn settings that `hotline serve` does not pass as flags (read by gunicorn's master).
+
+gunicorn would otherwise trust X-Forwarded-Proto from loopback and mark such requests https on
+its own. Django decides that instead, from HOTLINE_TRUSTED_PROXY (SECURE_PROXY_SSL_HEADER), so
+there is one switch, documented in docs/deploy.md, and no header is trusted by default.
+"""
+
+import os
+
+secure_scheme_headers: dict[str, str] = {}
+forwarded_allow_ips = "127.0.0.1,::1"
+# Worker heartbeats go through memory, not a disk that may be slow or read-only.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108  (tmpfs)
+# The access log line: client, request, status, bytes, seconds taken, user agent.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s"'
+# gunicorn >= 25.1 opens a control socket in $HOME, shared by every server of that user; hotline
+# is controlled by signals (docs/deploy.md), so none is opened. Older versions ignore the name.
+control_socket_disable = True
