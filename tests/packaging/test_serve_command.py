@@ -1,0 +1,137 @@
+"""`hotline serve`: the gunicorn command line it builds, and the signals an operator sends."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hotline.core.serving import (
+    MAX_DEFAULT_WORKERS,
+    ServeOptions,
+    bind_problem,
+    default_workers,
+    gunicorn_argv,
+)
+from tests.packaging.conftest import LISTENING, REPO, clean_env, run
+
+HOTLINE = str(Path(sys.executable).with_name("hotline"))
+BOOTED = re.compile(r"Booting worker with pid: (\d+)")
+
+
+def test_workers_default_to_twice_the_cores_plus_one_capped() -> None:
+    assert [default_workers(c) for c in (0, 1, 2, 4)] == [3, 3, 5, 9]
+    assert default_workers(64) == MAX_DEFAULT_WORKERS
+
+
+def test_the_command_line_names_every_choice() -> None:
+    options = ServeOptions(
+        bind="0.0.0.0:9000", workers=0, threads=2, timeout=60, graceful_timeout=20
+    )
+    argv = gunicorn_argv(options, cores=2)
+    pairs = dict(zip(argv[:-1:2], argv[1:-1:2], strict=True))
+    assert pairs == {
+        "--config": "python:hotline.core.gunicorn_conf",
+        "--bind": "0.0.0.0:9000",
+        "--workers": "5",
+        "--threads": "2",
+        "--timeout": "60",
+        "--graceful-timeout": "20",
+        "--access-logfile": "-",
+        "--error-logfile": "-",
+    }
+    assert argv[-1] == "hotline.wsgi:application"
+    assert gunicorn_argv(ServeOptions("unix:/run/h.sock", 7, 1, 60, 30), cores=2)[5] == "7"
+
+
+@pytest.mark.parametrize(
+    ("bind", "problem"),
+    [
+        ("127.0.0.1:8000", None),
+        ("[::1]:8000", None),
+        ("unix:/run/hotline.sock", None),
+        ("8000", "HOST:PORT"),
+        ("localhost:http", "port must be 0-65535"),
+        ("localhost:70000", "port must be 0-65535"),
+        ("unix:", "socket path"),
+    ],
+)
+def test_bind_addresses_are_checked(bind: str, problem: str | None) -> None:
+    found = bind_problem(bind)
+    assert found is None if problem is None else problem in (found or "")
+
+
+def _tree_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return clean_env(
+        PYTHONPATH=str(REPO),
+        HOTLINE_VAR_DIR=str(tmp_path / "var"),
+        HOTLINE_SECRET_KEY=os.environ["HOTLINE_SECRET_KEY"],
+        **extra,
+    )
+
+
+def test_settings_choose_the_defaults_and_flags_win(tmp_path: Path) -> None:
+    env = _tree_env(tmp_path, HOTLINE_SERVE_WORKERS="3", HOTLINE_SERVE_BIND="127.0.0.1:18650")
+    printed = run([HOTLINE, "serve", "--print-command"], cwd=tmp_path, env=env)
+    assert "--workers 3 " in printed and "--bind 127.0.0.1:18650 " in printed
+    printed = run([HOTLINE, "serve", "--print-command", "--workers", "4"], cwd=tmp_path, env=env)
+    assert "--workers 4 " in printed
+
+
+def test_a_bad_flag_is_a_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [HOTLINE, "serve", "--workers", "-1"],
+        cwd=tmp_path,
+        env=_tree_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0 and "--workers must be at least 0" in done.stderr
+
+
+def _wait_for(
+    log: Path, pattern: re.Pattern[str], count: int, process: subprocess.Popen[bytes]
+) -> list[str]:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        found = pattern.findall(log.read_text(errors="replace"))
+        if len(found) >= count:
+            return found
+        assert process.poll() is None, log.read_text(errors="replace")
+        time.sleep(0.2)
+    raise AssertionError(f"never saw {count} x {pattern.pattern}:\n{log.read_text()}")
+
+
+def test_sighup_replaces_the_workers_and_sigterm_stops_cleanly(tmp_path: Path) -> None:
+    env = _tree_env(tmp_path)
+    run([HOTLINE, "migrate", "-v0"], cwd=tmp_path, env=env)
+    log = tmp_path / "serve.err"
+    with log.open("wb") as err:
+        process = subprocess.Popen(
+            [HOTLINE, "serve", "--bind", "127.0.0.1:0", "--workers", "2"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    try:
+        (port,) = _wait_for(log, LISTENING, 1, process)
+        first = _wait_for(log, BOOTED, 2, process)
+        assert httpx.get(f"http://127.0.0.1:{port}/login/", timeout=30).status_code == 200
+        process.send_signal(signal.SIGHUP)
+        after = _wait_for(log, BOOTED, 4, process)
+        assert set(after[2:]).isdisjoint(first)  # fresh workers, same master, same port
+        assert httpx.get(f"http://127.0.0.1:{port}/login/", timeout=30).status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Shutting down: Master" in log.read_text()
