@@ -8,7 +8,7 @@ Recorded: requests/s, p50 and p99 latency, and non-2xx answers. Not part of the 
 
 Run from the repository root:
     .venv/bin/python bench/bench_serve.py [--seconds 5] [--clients 8] [--databases sqlite,postgres]
-PostgreSQL: --postgres-url (default postgres://postgres@127.0.0.1:5432/hotline_bench_serve);
+PostgreSQL: --postgres-url (default postgres://postgres@127.0.0.1:5432/hotline_package);
 the database is created if missing and emptied by the demo.
 """
 
@@ -179,6 +179,44 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+def measure(
+    kind: str,
+    env: dict[str, str],
+    tokens: dict[str, str],
+    args: argparse.Namespace,
+    database: str,
+    round_no: int,
+    seed: int,
+) -> dict[str, object]:
+    var = Path(env["HOTLINE_VAR_DIR"])
+    workers = args.workers or default_workers(len(os.sched_getaffinity(0)))
+    process, base = start(kind, env, workers, var / f"{kind}-{round_no}.log")
+    try:
+        notice_id = httpx.get(
+            f"{base}/api/notices",
+            headers={"Authorization": f"Bearer {tokens['moderator']}"},
+            timeout=60,
+        ).json()[0]["id"]
+        calls = mix(tokens, notice_id)
+        drive(base, calls, 1.0, args.clients, seed_base=10**6 * seed + 900_000)  # warm-up
+        tally = drive(base, calls, args.seconds, args.clients, seed_base=10**6 * seed)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return {
+        "database": database,
+        "server": kind,
+        "round": round_no,
+        "requests": len(tally.latencies),
+        "rps": len(tally.latencies) / args.seconds,
+        "p50_ms": 1000 * percentile(tally.latencies, 0.50),
+        "p99_ms": 1000 * percentile(tally.latencies, 0.99),
+        "failures": tally.failures,
+        "by_kind": tally.by_kind,
+        "load_average": os.getloadavg()[0],
+    }
+
+
 def ensure_postgres_database(url: str) -> None:
     import psycopg
 
@@ -188,78 +226,63 @@ def ensure_postgres_database(url: str) -> None:
             conn.execute(f'create database "{name}"')
 
 
+def summary(results: list[dict[str, object]], databases: list[str]) -> None:
+    print("| database | server | round | requests/s | p50 ms | p99 ms | non-2xx | load avg |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['database']} | {r['server']} | {r['round']} | {r['rps']:.1f} | "
+            f"{r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {sum(r['failures'].values())} | "
+            f"{r['load_average']:.1f} |"
+        )
+    for database in databases:
+        pooled = {}
+        for kind in ("serve", "runserver"):
+            rows = [r for r in results if r["database"] == database and r["server"] == kind]
+            requests = sum(r["requests"] for r in rows)
+            pooled[kind] = requests / (len(rows) * float(rows[0]["seconds"]))
+        print(
+            f"{database}: serve/runserver requests/s {pooled['serve'] / pooled['runserver']:.2f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=0, help="serve's workers; 0: its default")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each server per database")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument(
-        "--postgres-url", default="postgres://postgres@127.0.0.1:5432/hotline_bench_serve"
+        "--postgres-url", default="postgres://postgres@127.0.0.1:5432/hotline_package"
     )
     args = parser.parse_args()
+    databases = args.databases.split(",")
     out_dir = REPO / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    for database in args.databases.split(","):
+    results: list[dict[str, object]] = []
+    for database in databases:
         var = Path(tempfile.mkdtemp(prefix=f"bench-serve-{database}-"))
         url = None
         if database == "postgres":
             url = args.postgres_url
             ensure_postgres_database(url)
         env = env_for(url, var)
-        # A key for the demo's data that both servers use.
-        env["HOTLINE_SECRET_KEY"] = "bench-serve-" + "k" * 40
+        env["HOTLINE_SECRET_KEY"] = "bench-serve-" + "k" * 40  # both servers, one key
         tokens = load_demo(env)
-        for kind in ("serve", "runserver"):
-            workers = args.workers or default_workers(len(os.sched_getaffinity(0)))
-            process, base = start(kind, env, workers, var / f"{kind}.log")
-            try:
-                notice_id = httpx.get(
-                    f"{base}/api/notices",
-                    headers={"Authorization": f"Bearer {tokens['moderator']}"},
-                    timeout=60,
-                ).json()[0]["id"]
-                calls = mix(tokens, notice_id)
-                drive(base, calls, 1.0, args.clients, seed_base=10**6 * len(results) + 900_000)
-                tally = drive(
-                    base, calls, args.seconds, args.clients, seed_base=10**6 * len(results)
-                )
-            finally:
-                process.terminate()
-                process.wait(timeout=60)
-            row = {
-                "database": database,
-                "server": kind,
-                "requests": len(tally.latencies),
-                "rps": len(tally.latencies) / args.seconds,
-                "p50_ms": 1000 * percentile(tally.latencies, 0.50),
-                "p99_ms": 1000 * percentile(tally.latencies, 0.99),
-                "failures": tally.failures,
-                "by_kind": tally.by_kind,
-            }
-            results.append(row)
-            print(json.dumps(row), flush=True)
+        # Alternate the servers, so that a neighbour's load on a shared machine hits both.
+        for round_no in range(args.rounds):
+            order = ("serve", "runserver") if round_no % 2 == 0 else ("runserver", "serve")
+            for kind in order:
+                row = measure(kind, env, tokens, args, database, round_no, len(results))
+                row["seconds"] = args.seconds
+                results.append(row)
+                print(json.dumps(row), flush=True)
     print(
-        f"\n{len(os.sched_getaffinity(0))} cores, {platform.python_version()}, "
+        f"\n{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}, "
         f"{args.clients} clients, {args.seconds:g} s per run"
     )
-    print("| database | server | requests/s | p50 ms | p99 ms | non-2xx |")
-    print("|---|---|---|---|---|---|")
-    for r in results:
-        print(
-            f"| {r['database']} | {r['server']} | {r['rps']:.1f} | {r['p50_ms']:.0f} | "
-            f"{r['p99_ms']:.0f} | {sum(r['failures'].values())} |"
-        )
-    for database in args.databases.split(","):
-        serve, dev = (
-            next(r for r in results if r["database"] == database and r["server"] == k)
-            for k in ("serve", "runserver")
-        )
-        print(
-            f"{database}: serve/runserver requests/s {serve['rps'] / dev['rps']:.2f}x, "
-            f"p99 {dev['p99_ms'] / serve['p99_ms']:.2f}x lower"
-        )
+    summary(results, databases)
     (out_dir / "bench_serve.json").write_text(json.dumps(results, indent=2))
 
 

@@ -22,6 +22,7 @@ from tests.packaging.conftest import LISTENING, REPO, clean_env, run
 
 HOTLINE = str(Path(sys.executable).with_name("hotline"))
 BOOTED = re.compile(r"Booting worker with pid: (\d+)")
+READY = re.compile(r"Worker ready \(pid: (\d+)\)")
 
 
 def test_workers_default_to_twice_the_cores_plus_one_capped() -> None:
@@ -109,9 +110,26 @@ def _wait_for(
     raise AssertionError(f"never saw {count} x {pattern.pattern}:\n{log.read_text()}")
 
 
-def test_sighup_replaces_the_workers_and_sigterm_stops_cleanly(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def fresh_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new, empty data directory after `hotline migrate`, as an operator's first step."""
+    home = tmp_path_factory.mktemp("fresh-install")
+    run([HOTLINE, "migrate", "-v0"], cwd=home, env=_tree_env(home))
+    return home
+
+
+def test_a_fresh_install_has_the_banks_the_docs_use(fresh_install: Path) -> None:
+    listed = run([HOTLINE, "bank", "list"], cwd=fresh_install, env=_tree_env(fresh_install))
+    assert "known-content" in listed and "reported-items" in listed
+    queries = fresh_install / "queries.txt"
+    queries.write_text("f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n")
+    answer = run([HOTLINE, "match", str(queries)], cwd=fresh_install, env=_tree_env(fresh_install))
+    assert '"matches": []' in answer  # before: "unknown bank(s): known-content"
+
+
+def test_sighup_replaces_the_workers_and_sigterm_stops_cleanly(fresh_install: Path) -> None:
+    tmp_path = fresh_install
     env = _tree_env(tmp_path)
-    run([HOTLINE, "migrate", "-v0"], cwd=tmp_path, env=env)
     log = tmp_path / "serve.err"
     with log.open("wb") as err:
         process = subprocess.Popen(
@@ -124,6 +142,7 @@ def test_sighup_replaces_the_workers_and_sigterm_stops_cleanly(tmp_path: Path) -
     try:
         (port,) = _wait_for(log, LISTENING, 1, process)
         first = _wait_for(log, BOOTED, 2, process)
+        _wait_for(log, READY, 2, process)  # each warmed itself before its first request
         assert httpx.get(f"http://127.0.0.1:{port}/login/", timeout=30).status_code == 200
         process.send_signal(signal.SIGHUP)
         after = _wait_for(log, BOOTED, 4, process)
