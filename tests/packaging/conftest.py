@@ -162,10 +162,12 @@ def start_server(
             stdout=out,
             stderr=err,
         )
-    deadline = time.monotonic() + 90
+    workers = int(args[args.index("--workers") + 1]) if "--workers" in args else 1
+    deadline = time.monotonic() + 300  # a loaded machine: workers warm up before serving
     while time.monotonic() < deadline:
-        found = LISTENING.search(log.read_text(errors="replace"))
-        if found:
+        text = log.read_text(errors="replace")
+        found = LISTENING.search(text)
+        if found and text.count("Worker ready") >= workers:
             return Server(f"http://127.0.0.1:{found.group(1)}", process, log, access_log)
         if process.poll() is not None:
             break
