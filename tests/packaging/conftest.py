@@ -176,6 +176,22 @@ def start_server(
     raise AssertionError(f"hotline serve did not start:\n{log.read_text(errors='replace')}")
 
 
+def operator_database() -> dict[str, str]:
+    """Where the installed package keeps its data: SQLite in its working directory, or, when
+    the suite runs on PostgreSQL, the database DATABASE_URL names (the suite's own is
+    test_<name>), dropped and created again so that it is a fresh install."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return {}
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return {"DATABASE_URL": url}
+
+
 @dataclass
 class Demo:
     installed: Installed
@@ -190,7 +206,10 @@ class Demo:
 def demo(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """`hotline demo --no-serve` from the installed package, as the README says."""
     home = tmp_path_factory.mktemp("operator")
-    output = installed.hotline("demo", "--no-serve", cwd=home, env=clean_env(), timeout=600)
+    database = operator_database()
+    output = installed.hotline(
+        "demo", "--no-serve", cwd=home, env=clean_env(**database), timeout=600
+    )
     key_file = home / "var" / "demo-secret-key"
     found = ACTION_LINK.search(output)
     assert found, output
@@ -200,7 +219,7 @@ def demo(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Demo
         output=output,
         tokens=dict(TOKEN_LINE.findall(output)),
         action_link=found.group(1),
-        env=clean_env(HOTLINE_SECRET_KEY_FILE=str(key_file)),
+        env=clean_env(HOTLINE_SECRET_KEY_FILE=str(key_file), **database),
     )
 
 
