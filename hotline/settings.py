@@ -1,7 +1,8 @@
 """Django settings, read from the environment in one place.
 
-DATABASE_URL selects the database (SQLite under ./var/ when unset); every secret comes
-from the environment, with insecure development defaults that `check --deploy` flags.
+DATABASE_URL selects the database (SQLite in the data directory when unset); every secret
+comes from the environment. Every HOTLINE_* name read here is listed in .env.example and
+documented (tests/test_settings_documented.py); docs/deploy.md says how to set them.
 """
 
 import os
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import dj_database_url
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var"))
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The data directory (the SQLite default, the demo's key, collected static files). It is never
+# inside the package, which may be a read-only site-packages: ./var in the working directory.
+VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -158,10 +161,29 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 LANGUAGES = [("en", "English"), ("ko", "한국어")]
-LOCALE_PATHS = [BASE_DIR / "hotline" / "locale"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 
 # Web sessions (hotline.web): cookies are Secure unless HOTLINE_SECURE_COOKIES=off (local http).
 _SECURE_COOKIES = _env_bool("HOTLINE_SECURE_COOKIES", True)
+
+# Behind a TLS reverse proxy (docs/deploy.md). Only trust X-Forwarded-Proto when the proxy is
+# the sole way in and overwrites that header: otherwise any client could claim https.
+if _env_bool("HOTLINE_TRUSTED_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = _env_bool("HOTLINE_USE_FORWARDED_HOST", False)
+# Origins a browser's POST may come from, e.g. https://hotline.example (scheme included): needed
+# when the proxy passes on a Host other than the public one, and for any other public name.
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("HOTLINE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+# HSTS is off until the operator opts in: once a browser has seen it, plain http stops working
+# for that long. Start small (300), then a year (31536000).
+SECURE_HSTS_SECONDS = int(os.environ.get("HOTLINE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HOTLINE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("HOTLINE_HSTS_PRELOAD", False)
+# Redirect plain http to https here; usually the proxy does it, and /healthz probes stay on http.
+SECURE_SSL_REDIRECT = _env_bool("HOTLINE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -256,6 +278,15 @@ HOTLINE_READY_WORKER_MAX_AGE_SECONDS = float(
     os.environ.get("HOTLINE_READY_WORKER_MAX_AGE_SECONDS", "300")
 )
 HOTLINE_METRICS_TOKEN = os.environ.get("HOTLINE_METRICS_TOKEN", "")
+
+# `hotline serve` (gunicorn; docs/deploy.md). Its flags override these. 0 workers: 2 x cores + 1.
+HOTLINE_SERVE_BIND = os.environ.get("HOTLINE_SERVE_BIND", "127.0.0.1:8000")
+HOTLINE_SERVE_WORKERS = int(os.environ.get("HOTLINE_SERVE_WORKERS", "0"))
+HOTLINE_SERVE_THREADS = int(os.environ.get("HOTLINE_SERVE_THREADS", "1"))
+# A request running longer than this is killed with its worker; SIGTERM waits this long for
+# requests in flight before stopping.
+HOTLINE_SERVE_TIMEOUT = int(os.environ.get("HOTLINE_SERVE_TIMEOUT", "60"))
+HOTLINE_SERVE_GRACEFUL_TIMEOUT = int(os.environ.get("HOTLINE_SERVE_GRACEFUL_TIMEOUT", "30"))
 
 # Uploaded media stays in memory and is dropped after hashing; never spooled to disk.
 # A file over the limit is counted, not kept, so its refusal can give its size.

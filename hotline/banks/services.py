@@ -14,6 +14,12 @@ from hotline.core.errors import Conflict, InvalidInput, NotFound
 HEX_LENGTH = {SignalType.PDQ: 64, SignalType.MD5: 32, SignalType.SHA256: 64}
 _HEX = re.compile(r"^[0-9a-f]+$")
 KNOWN_CONTENT_BANK = "known-content"
+REPORTED_ITEMS_BANK = "reported-items"
+# Made by migration banks 0002 on a fresh install; the docs' examples use them.
+BUILT_IN_BANKS = {
+    KNOWN_CONTENT_BANK: "Content confirmed removed; platforms match uploads against it",
+    REPORTED_ITEMS_BANK: "Hashes of every reported item",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,13 @@ def bank_ensure(*, name: str, description: str, actor: str) -> Bank:
     """The named bank, created on first use (inside the caller's transaction)."""
     bank = Bank.objects.filter(name=name).first()
     return bank or bank_create(name=name, description=description, actor=actor)
+
+
+@transaction.atomic
+def banks_ensure_built_in(*, actor: str) -> None:
+    """Recreate the built-in banks after the database was emptied (`flush`, `demo --reset`)."""
+    for name, description in BUILT_IN_BANKS.items():
+        bank_ensure(name=name, description=description, actor=actor)
 
 
 @transaction.atomic

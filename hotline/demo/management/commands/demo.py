@@ -13,6 +13,7 @@ from django.utils import timezone
 from hotline.accounts.models import Organisation
 from hotline.accounts.selectors import membership_get
 from hotline.accounts.two_factor import totp_enrol_directly
+from hotline.banks.services import banks_ensure_built_in
 from hotline.cases.models import Notice
 from hotline.cases.tokens import notice_action_token
 from hotline.compliance.render import as_table
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         if options["reset"]:
             call_command("flush", interactive=False, verbosity=0)
+            banks_ensure_built_in(actor="demo")  # flush empties what migrations made too
         elif Organisation.objects.exists():
             raise CommandError("the database already holds data; run `hotline demo --reset`")
         state = MirrorState({(c, p) for c in CHANNELS for p in REPORTED_POSTS + UNREPORTED_POSTS})
