@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from hotline.accounts.auth import request_actor
+from hotline.audit.schemas import CheckpointOut
+from hotline.audit.selectors import current_checkpoint
 from hotline.compliance.period import period_ending
 from hotline.compliance.selectors import compliance_report
 from hotline.core import clock
@@ -56,6 +58,9 @@ class ReportOut(Schema):
     time_zone: str
     as_of: datetime
     platforms: list[PlatformMetricsOut]
+    # The signed audit checkpoint the figures were computed at: a reader who keeps this can
+    # later prove the record behind them was not changed (`hotline audit verify --checkpoint`).
+    checkpoint: CheckpointOut
 
 
 @router.get("/compliance", response=ReportOut)
@@ -87,6 +92,7 @@ def compliance(
         until=period.until,
         time_zone=period.time_zone,
         as_of=now,
+        checkpoint=CheckpointOut.of(current_checkpoint()),
         platforms=[
             PlatformMetricsOut.model_validate(
                 {

@@ -38,7 +38,7 @@ def _p(text: object, style: ParagraphStyle = BODY) -> Paragraph:
 def report_pdf(report: PlatformReport, checkpoint: Checkpoint | None = None) -> bytes:
     """The report; `checkpoint`, when given, is printed as the audit state it was computed at.
 
-    CHECKPOINT: `hotline audit checkpoint` (being added) makes the signed JSON to pass here.
+    The web view passes the current signed checkpoint (`audit.selectors.current_checkpoint`).
     """
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

@@ -1,5 +1,6 @@
 """The figures from the database: selectors, `GET /api/compliance`, `hotline report`."""
 
+import json
 from datetime import timedelta
 from io import StringIO
 
@@ -144,3 +145,24 @@ def test_the_report_command_refuses_an_unknown_zone_or_organisation() -> None:
         call_command("report", "--org", "Nobody", stdout=StringIO())
     with pytest.raises(CommandError, match="not a date"):
         call_command("report", "--since", "yesterday", stdout=StringIO())
+
+
+def test_every_report_carries_the_signed_checkpoint_it_was_computed_at(
+    takedown: Takedown, call_api: ApiCaller
+) -> None:
+    from hotline.audit.checkpoints import checkpoint_from_dict, checkpoint_signature_problem
+    from hotline.audit.keys import trusted_public_keys
+    from hotline.audit.models import ChainHead
+
+    head = ChainHead.objects.get(pk=1)
+    _, report = call_api("auditor", "get", "/compliance?since=2024-09-01&until=2024-09-03")
+    checkpoint = checkpoint_from_dict(report["checkpoint"])
+    assert (checkpoint.seq, checkpoint.head_hash) == (head.last_seq, head.last_hash)
+    assert checkpoint_signature_problem(checkpoint, trusted_public_keys()) is None
+
+    out = StringIO()
+    call_command("report", "--since", "2024-09-01", "--until", "2024-09-03", stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("audit checkpoint: "))
+    printed = checkpoint_from_dict(json.loads(line.removeprefix("audit checkpoint: ")))
+    assert printed.seq == head.last_seq
+    assert checkpoint_signature_problem(printed, trusted_public_keys()) is None

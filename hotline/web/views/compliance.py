@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from hotline.audit.selectors import current_checkpoint
 from hotline.compliance.period import Period
 from hotline.core.errors import InvalidInput
 from hotline.web import reports
@@ -99,6 +100,5 @@ def platform_zip_view(request: HttpRequest, platform_id: int) -> HttpResponse:
 @actor_required()
 def platform_pdf_view(request: HttpRequest, platform_id: int) -> HttpResponse:
     _, report = _report(request, platform_id)
-    # CHECKPOINT: pass the current signed checkpoint once `hotline audit checkpoint` exists.
-    pdf = report_pdf(report, checkpoint=None)
+    pdf = report_pdf(report, checkpoint=current_checkpoint().to_json())
     return _attachment(HttpResponse(pdf, content_type="application/pdf"), report, "pdf")

@@ -1,5 +1,6 @@
 """`hotline report`: per-platform compliance figures for a period, as tables or CSV."""
 
+import json
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.accounts.models import Organisation, OrganisationKind
 from hotline.accounts.preferences import default_time_zone
+from hotline.audit.selectors import current_checkpoint
 from hotline.compliance.period import period_ending, zone_named
 from hotline.compliance.render import as_csv, as_table
 from hotline.compliance.selectors import compliance_report
@@ -85,3 +87,5 @@ class Command(BaseCommand):
             return
         self.stdout.write(said + "\n")
         self.stdout.write(as_table(rows))
+        # The signed checkpoint the figures were computed at, for the reader to keep.
+        self.stdout.write("\naudit checkpoint: " + json.dumps(current_checkpoint().as_dict()))
