@@ -35,6 +35,13 @@ from hotline.demo.scenario import (
     urgent_request_body,
 )
 
+# The key files the demo made for itself (hotline.startup.use_demo_keys); every other command
+# on the demo's data needs the same ones.
+DEMO_KEY_FILES = (
+    "HOTLINE_SECRET_KEY_FILE",
+    "HOTLINE_ENCRYPTION_KEY_FILE",
+    "HOTLINE_AUDIT_SIGNING_KEY_FILE",
+)
 STILL_UP_INDEX = 7  # the item the platform reports removed but leaves up
 SCENARIO_HOURS = timedelta(hours=14)
 ACKNOWLEDGE_AFTER = timedelta(minutes=50)
@@ -187,11 +194,11 @@ class Command(BaseCommand):
         )
         self.stdout.write("   reset: hotline demo --reset")
         # The demo made its own random key; other commands on its data need the same one.
-        key_file = os.environ.get("HOTLINE_SECRET_KEY_FILE") or "<the file of your key>"
-        audit_key = os.environ.get("HOTLINE_AUDIT_SIGNING_KEY_FILE") or "<your audit key file>"
+        keys = " ".join(
+            f"{name}={os.environ[name]}" for name in DEMO_KEY_FILES if os.environ.get(name)
+        )
         self.stdout.write(
-            f"   in another terminal: export HOTLINE_SECRET_KEY_FILE={key_file} "
-            f"HOTLINE_AUDIT_SIGNING_KEY_FILE={audit_key}, then "
+            f"   in another terminal: export {keys}, then "
             "hotline worker, hotline totp code --user analyst, hotline evidence export …"
         )
 
