@@ -40,7 +40,7 @@ def setup(webhook_url: str, requests: int) -> dict[str, object]:
                 items=[
                     ItemInput(url=f"https://t.me/crashroom{n}/1"),
                     ItemInput(url=f"https://t.me/crashroom{n}/2"),
-                    ItemInput(url=f"https://x.com/crash{n}/status/1"),
+                    ItemInput(url=f"https://x.com/crash{n}/status/{1000 + n}"),  # one post each
                 ],
             ),
         )

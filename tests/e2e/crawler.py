@@ -48,7 +48,7 @@ class Ids:
             case_ids=list(TakedownRequest.objects.values_list("case_id", flat=True)),
             platform_ids=list(Platform.objects.values_list("pk", flat=True)),
             items_by_notice=items,
-            tokens={n: notice_action_token(n) for n in notices},
+            tokens={n.pk: notice_action_token(n) for n in Notice.objects.order_by("pk")},
         )
 
     def foreign_item(self, notice_id: int) -> int:
@@ -96,8 +96,12 @@ def api_read_urls(ids: Ids, *, since: str, until: str) -> list[str]:
     values = {
         "case_id": [*ids.case_ids, "HL-1999-000000"],
         "notice_id": [*ids.items_by_notice, MISSING_ID],
+        "platform": [*Platform.objects.values_list("name", flat=True), "NoSuchPlatform"],
     }
+    period = f"since={since}&until={until}"
     queries = {
+        "/api/export/dsa-sor": ["", "?platform=Telegram", f"?platform=X&{period}"],
+        "/api/evidence/platforms/{platform}": ["", f"?{period}"],
         "/api/notices": ["", "?open=true", "?open=false"],
         "/api/compliance": ["", f"?since={since}&until={until}"],
         "/api/feed": ["", "?limit=3"],

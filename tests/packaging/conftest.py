@@ -27,6 +27,14 @@ TOKEN_LINE = re.compile(r"^\s+(\w+)\s+token: (hl_\S+)", re.MULTILINE)
 ACTION_LINK = re.compile(r"signed action link \(no login\): http://127\.0\.0\.1:\d+(/act/\S+/)")
 
 
+# The keys `hotline demo` makes in its data directory, which every later command needs.
+DEMO_KEY_FILES = {
+    "HOTLINE_SECRET_KEY_FILE": "demo-secret-key",
+    "HOTLINE_ENCRYPTION_KEY_FILE": "demo-encryption-key",
+    "HOTLINE_AUDIT_SIGNING_KEY_FILE": "demo-audit-signing-key.pem",
+}
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment of an operator's shell: none of the test suite's paths or settings."""
     env = {
@@ -210,7 +218,7 @@ def demo(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Demo
     output = installed.hotline(
         "demo", "--no-serve", cwd=home, env=clean_env(**database), timeout=600
     )
-    key_file = home / "var" / "demo-secret-key"
+    keys = {name: str(home / "var" / file) for name, file in DEMO_KEY_FILES.items()}
     found = ACTION_LINK.search(output)
     assert found, output
     return Demo(
@@ -219,7 +227,7 @@ def demo(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Demo
         output=output,
         tokens=dict(TOKEN_LINE.findall(output)),
         action_link=found.group(1),
-        env=clean_env(HOTLINE_SECRET_KEY_FILE=str(key_file), **database),
+        env=clean_env(**keys, **database),
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.hashing.media_factory import jpeg_bytes, video_bytes
-from tests.packaging.conftest import REPO, Demo, Server
+from tests.packaging.conftest import DEMO_KEY_FILES, REPO, Demo, Server
 
 README = REPO / "README.md"
 EXAMPLE_PORT = "http://127.0.0.1:8000"
@@ -107,6 +107,8 @@ def test_every_example_is_run_here_or_says_why_not() -> None:
         "hotline token",
         "hotline report",
         "hotline audit",
+        "hotline export dsa-sor",
+        "hotline evidence",
         "hotline hash",
         "hotline bank",
         "hotline match",
@@ -150,6 +152,21 @@ def test_the_report_and_audit_examples(demo: Demo) -> None:
     assert re.search(
         r"audit chain intact: \d+ events verified", _bash(audit, cwd=demo.home, env=env)
     )
+    (checkpoint,) = _find("hotline audit checkpoint")
+    assert "checkpoint: the chain still holds" in _bash(checkpoint, cwd=demo.home, env=env)
+
+
+def test_the_dsa_and_evidence_examples(demo: Demo) -> None:
+    env = _shell_env(demo)
+    (dsa,) = _find("hotline export dsa-sor")
+    assert "statements of reasons" in _bash(dsa, cwd=demo.home, env=env)
+    assert list((demo.home / "sor").glob("*.json"))
+    (public_key,) = _find("hotline audit public-key")
+    _bash(public_key, cwd=demo.home, env=env)
+    (export,) = _find("hotline evidence export")
+    assert "wrote case.zip" in _bash(export, cwd=demo.home, env=env)
+    (verify,) = _find("hotline evidence verify")
+    assert "case.zip: the package verifies" in _bash(verify, cwd=demo.home, env=env)
 
 
 def test_the_hashing_and_bank_examples(demo: Demo) -> None:
@@ -182,7 +199,11 @@ def test_the_deployment_example_sets_up_a_fresh_install(demo: Demo, tmp_path: Pa
     assert steps[0].startswith("export DATABASE_URL=postgres://")
     steps[0] = f"export DATABASE_URL=sqlite:///{tmp_path / 'fresh.sqlite3'}"
     env = dict(_shell_env(demo), KIM_PASSWORD="a long password for kim")
-    del env["HOTLINE_SECRET_KEY_FILE"]  # the example makes its own key
+    for made_by_the_example in DEMO_KEY_FILES:
+        del env[made_by_the_example]
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    steps = [step.replace("/etc/hotline", str(etc)) for step in steps]
     out = _bash("\n".join(steps), cwd=tmp_path, env=env)
     assert re.search(r"hl_\S+", out), out  # the token, printed once
     assert "Telegram" in out and "KCSC" in out  # platform list; org list

@@ -72,6 +72,8 @@ def _tree_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         PYTHONPATH=str(REPO),
         HOTLINE_VAR_DIR=str(tmp_path / "var"),
         HOTLINE_SECRET_KEY=os.environ["HOTLINE_SECRET_KEY"],
+        HOTLINE_ENCRYPTION_KEY=os.environ["HOTLINE_ENCRYPTION_KEY"],
+        HOTLINE_AUDIT_SIGNING_KEY_FILE=os.environ["HOTLINE_AUDIT_SIGNING_KEY_FILE"],
         **extra,
     )
 
