@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD_INPUTS = ["pyproject.toml", "README.md", "hotline"]
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 TOKEN_LINE = re.compile(r"^\s+(\w+)\s+token: (hl_\S+)", re.MULTILINE)
+KEY_FILES = re.compile(r"\b(HOTLINE_\w+_KEY_FILE)=(\S+?),? ")
 ACTION_LINK = re.compile(r"signed action link \(no login\): http://127\.0\.0\.1:\d+(/act/\S+/)")
 
 
@@ -210,16 +211,22 @@ def demo(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Demo
     output = installed.hotline(
         "demo", "--no-serve", cwd=home, env=clean_env(**database), timeout=600
     )
-    key_file = home / "var" / "demo-secret-key"
     found = ACTION_LINK.search(output)
     assert found, output
+    # The key files the demo tells the reader to export "in another terminal", as it says them.
+    keys = dict(KEY_FILES.findall(output))
+    assert set(keys) == {
+        "HOTLINE_SECRET_KEY_FILE",
+        "HOTLINE_ENCRYPTION_KEY_FILE",
+        "HOTLINE_AUDIT_SIGNING_KEY_FILE",
+    }, output
     return Demo(
         installed=installed,
         home=home,
         output=output,
         tokens=dict(TOKEN_LINE.findall(output)),
         action_link=found.group(1),
-        env=clean_env(HOTLINE_SECRET_KEY_FILE=str(key_file), **database),
+        env=clean_env(**keys, **database),
     )
 
 

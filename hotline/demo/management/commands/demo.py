@@ -189,8 +189,12 @@ class Command(BaseCommand):
         # The demo made its own random key; other commands on its data need the same one.
         key_file = os.environ.get("HOTLINE_SECRET_KEY_FILE") or "<the file of your key>"
         audit_key = os.environ.get("HOTLINE_AUDIT_SIGNING_KEY_FILE") or "<your audit key file>"
+        encryption_key = (
+            os.environ.get("HOTLINE_ENCRYPTION_KEY_FILE") or "<your encryption key file>"
+        )
         self.stdout.write(
             f"   in another terminal: export HOTLINE_SECRET_KEY_FILE={key_file} "
+            f"HOTLINE_ENCRYPTION_KEY_FILE={encryption_key} "
             f"HOTLINE_AUDIT_SIGNING_KEY_FILE={audit_key}, then "
             "hotline worker, hotline totp code --user analyst, hotline evidence export …"
         )
