@@ -63,6 +63,8 @@ def test_every_example_is_run_here_or_says_why_not() -> None:
         "hotline hash",
         "hotline bank",
         "hotline match",
+        "hotline export dsa-sor",
+        "hotline evidence",
         *NOT_RUN,
     ]
     unaccounted = [c for c in EXAMPLES if not c.startswith(tuple(covered))]
@@ -147,3 +149,16 @@ def test_the_deployment_example_sets_up_a_fresh_install(demo: Demo, tmp_path: Pa
 @pytest.mark.parametrize("name", list(NOT_RUN))
 def test_examples_not_run_here_are_still_in_the_readme(name: str) -> None:
     assert _find(name)
+
+
+def test_the_dsa_and_evidence_examples(demo: Demo) -> None:
+    home, env = demo.home, _shell_env(demo)
+    (dsa,) = _find("hotline export dsa-sor")
+    assert "statements of reasons" in _bash(dsa, cwd=home, env=env)
+    assert list((home / "sor").glob("*.json"))
+    (export,) = _find("hotline evidence export")
+    assert "HL-2026-000001" in _bash(export, cwd=home, env=env)
+    (verify,) = _find("hotline evidence verify")
+    # The operator's published key (docs/evidence.md shows this step).
+    _bash("hotline audit public-key > hotline-audit.pub", cwd=home, env=env)
+    assert "case.zip: the package verifies" in _bash(verify, cwd=home, env=env)
