@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The data directory (the SQLite default, the demo's key, collected static files). It is never
@@ -171,6 +172,13 @@ _SECURE_COOKIES = _env_bool("HOTLINE_SECURE_COOKIES", True)
 if _env_bool("HOTLINE_TRUSTED_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = _env_bool("HOTLINE_USE_FORWARDED_HOST", False)
+# How many reverse proxies append to X-Forwarded-For in front of hotline (hotline.web.client):
+# the sign-in lockout counts failures per client address, and only those proxies' entries
+# name the client. 0 (the default) ignores the header, since a client can write anything in it.
+# Independent of HOTLINE_TRUSTED_PROXY, which is about https only (docs/deploy.md).
+HOTLINE_TRUSTED_PROXY_COUNT = int(os.environ.get("HOTLINE_TRUSTED_PROXY_COUNT", "0"))
+if HOTLINE_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("HOTLINE_TRUSTED_PROXY_COUNT must be 0 or more")
 # Origins a browser's POST may come from, e.g. https://hotline.example (scheme included): needed
 # when the proxy passes on a Host other than the public one, and for any other public name.
 CSRF_TRUSTED_ORIGINS = [

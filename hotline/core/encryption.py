@@ -3,7 +3,7 @@ encrypted in the database, under a key that lives outside it (HOTLINE_ENCRYPTION
 
 Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`): authenticated, with a random IV per
 value. New values use the first key; every key in HOTLINE_ENCRYPTION_KEY_FALLBACKS still
-decrypts, so a key is rotated by making it a fallback and running `hotline encryption rotate`.
+decrypts, so a key is rotated by making it a fallback and running `hotline encryption reencrypt`.
 A stored value is `fernet:<token>`; anything else in an encrypted column is refused.
 """
 

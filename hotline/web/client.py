@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 
 def trusted_proxy_count() -> int:
-    return max(0, int(getattr(settings, "HOTLINE_TRUSTED_PROXY_COUNT", 0) or 0))
+    return max(0, int(settings.HOTLINE_TRUSTED_PROXY_COUNT))
 
 
 def client_address(request: HttpRequest) -> str:

@@ -12,6 +12,8 @@ import polib
 WEB_DIR = Path(__file__).resolve().parent
 PO_PATH = WEB_DIR.parent / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
+# Pages outside the web app that people see: the 503 page shown while the database is down.
+CORE_TEMPLATES_DIR = WEB_DIR.parent / "core" / "templates"
 
 _STRING = r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\''
 _CALL = re.compile(r"\b_\(\s*(?:" + _STRING + r")\s*\)")
@@ -33,9 +35,9 @@ def msgids_in(text: str, *, template: bool) -> set[str]:
 
 
 def source_msgids() -> set[str]:
-    """Every string the web app marks for translation."""
+    """Every string the web app (and the core pages people see) marks for translation."""
     ids: set[str] = set()
-    for path in WEB_DIR.rglob("*.html"):
+    for path in [*WEB_DIR.rglob("*.html"), *CORE_TEMPLATES_DIR.rglob("*.html")]:
         ids |= msgids_in(path.read_text(encoding="utf-8"), template=True)
     for path in WEB_DIR.rglob("*.py"):
         ids |= msgids_in(path.read_text(encoding="utf-8"), template=False)

@@ -67,3 +67,23 @@ def test_liveness_stays_up_and_readiness_says_why_not(server_without_database: s
     assert answer["status"] == "not ready"
     assert answer["checks"]["database"].startswith("unreachable")
     assert "Retry-After" in headers
+
+
+def test_the_503_page_is_in_english_and_korean_the_visitors_language_first(
+    server_without_database: str,
+) -> None:
+    english = b"hotline is briefly unavailable"
+    korean = "hotline을 잠시 사용할 수 없습니다".encode()
+    session = "sessionid=" + "a" * 32  # looked up for the visitor, never for the language
+    status, _, plain = fetch(f"{server_without_database}/requests/", Cookie=session)
+    assert status == 503
+    assert english in plain and korean in plain
+    assert plain.index(english) < plain.index(korean) and b'<html lang="en">' in plain
+    status, headers, body = fetch(
+        f"{server_without_database}/requests/",
+        Cookie=session,
+        **{"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"},
+    )
+    assert (status, headers["Content-Language"]) == (503, "ko")
+    assert body.index(korean) < body.index(english) and b'<html lang="ko">' in body
+    assert "지금은 데이터베이스에 연결할 수 없습니다".encode() in body

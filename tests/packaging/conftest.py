@@ -24,15 +24,8 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD_INPUTS = ["pyproject.toml", "README.md", "hotline"]
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 TOKEN_LINE = re.compile(r"^\s+(\w+)\s+token: (hl_\S+)", re.MULTILINE)
+KEY_FILES = re.compile(r"\b(HOTLINE_\w+_KEY_FILE)=(\S+?),? ")
 ACTION_LINK = re.compile(r"signed action link \(no login\): http://127\.0\.0\.1:\d+(/act/\S+/)")
-
-
-# The keys `hotline demo` makes in its data directory, which every later command needs.
-DEMO_KEY_FILES = {
-    "HOTLINE_SECRET_KEY_FILE": "demo-secret-key",
-    "HOTLINE_ENCRYPTION_KEY_FILE": "demo-encryption-key",
-    "HOTLINE_AUDIT_SIGNING_KEY_FILE": "demo-audit-signing-key.pem",
-}
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -218,9 +211,15 @@ def demo(installed: Installed, tmp_path_factory: pytest.TempPathFactory) -> Demo
     output = installed.hotline(
         "demo", "--no-serve", cwd=home, env=clean_env(**database), timeout=600
     )
-    keys = {name: str(home / "var" / file) for name, file in DEMO_KEY_FILES.items()}
     found = ACTION_LINK.search(output)
     assert found, output
+    # The key files the demo tells the reader to export "in another terminal", as it says them.
+    keys = dict(KEY_FILES.findall(output))
+    assert set(keys) == {
+        "HOTLINE_SECRET_KEY_FILE",
+        "HOTLINE_ENCRYPTION_KEY_FILE",
+        "HOTLINE_AUDIT_SIGNING_KEY_FILE",
+    }, output
     return Demo(
         installed=installed,
         home=home,
