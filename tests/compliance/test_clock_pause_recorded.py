@@ -7,15 +7,21 @@ if those 10 hours are off Telegram's clock (20 h of 24), late if they are charge
 
 from collections.abc import Iterator
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from hotline.audit.models import Event
 from hotline.cases.models import Notice
+from hotline.compliance.render import as_table
 from hotline.compliance.selectors import compliance_report
+from hotline.platforms.models import DeadlinePolicy
+from hotline.platforms.services import DeadlineRule, deadline_policy_set
 from tests.compliance.conftest import AS_OF, T0, Takedown, set_kr_policy
 
 
@@ -89,3 +95,28 @@ def test_existing_notices_take_their_policys_value_at_migration_time(
     _migrate_forward()
     assert Notice.objects.get(pk=kcsc).clock_pauses_for_info is pauses_at_migration
     assert Notice.objects.get(pk=us).clock_pauses_for_info is False
+
+
+def test_the_demos_report_is_unchanged_by_a_later_policy_change(db: None) -> None:
+    """The demo's notices record their (non-pausing) policies; flipping every policy afterwards
+    to pause leaves its report exactly as it was, including the item waiting for KCSC."""
+    call_command("demo", no_serve=True, stdout=StringIO())
+    as_of = timezone.now()
+    start, end = as_of - timedelta(days=1), as_of + timedelta(days=1)
+    before = compliance_report(start=start, end=end, as_of=as_of)
+    notices = list(Notice.objects.select_related("platform"))
+    assert notices and not any(n.clock_pauses_for_info for n in notices)
+    for policy in DeadlinePolicy.objects.select_related("platform"):
+        rule = DeadlineRule(
+            policy.jurisdiction,
+            policy.hours,
+            policy.urgent_hours,
+            policy.legal_basis,
+            clock_pauses_for_info=True,
+        )
+        deadline_policy_set(platform=policy.platform, rule=rule, actor="test")
+    after = compliance_report(start=start, end=end, as_of=as_of)
+    assert after == before
+    telegram = next(r for r in after if r.platform == "Telegram")
+    assert (telegram.items_received, telegram.items_due, telegram.items_clock_paused) == (25, 25, 0)
+    assert "Telegram  all   25        24     23       22" in as_table(after)
