@@ -23,6 +23,7 @@ from hotline.compliance.selectors import compliance_report
 from hotline.platforms.models import DeadlinePolicy
 from hotline.platforms.services import DeadlineRule, deadline_policy_set
 from tests.compliance.conftest import AS_OF, T0, Takedown, set_kr_policy
+from tests.conftest import ApiCaller
 
 
 def telegram_kr_in_time() -> tuple[int, int]:
@@ -120,3 +121,13 @@ def test_the_demos_report_is_unchanged_by_a_later_policy_change(db: None) -> Non
     telegram = next(r for r in after if r.platform == "Telegram")
     assert (telegram.items_received, telegram.items_due, telegram.items_clock_paused) == (25, 25, 0)
     assert "Telegram  all   25        24     23       22" in as_table(after)
+
+
+@pytest.mark.parametrize("kr_pauses", [True, False])
+def test_the_api_shows_the_notices_own_setting_after_a_policy_change(
+    takedown: Takedown, kr_pauses: bool, call_api: ApiCaller
+) -> None:
+    set_kr_policy(pauses=not kr_pauses)
+    status, notice = call_api("telegram_mod", "get", f"/notices/{takedown.kcsc_notice.pk}")
+    assert status == 200, notice
+    assert notice["clock_pauses_for_info"] is kr_pauses
