@@ -40,7 +40,8 @@ class Ids:
 
     @classmethod
     def from_database(cls) -> "Ids":
-        notices = list(Notice.objects.order_by("pk").values_list("pk", flat=True))
+        rows = list(Notice.objects.select_related("platform").order_by("pk"))
+        notices = [n.pk for n in rows]
         items: dict[int, list[int]] = {n: [] for n in notices}
         for item_id, notice_id in Item.objects.exclude(notice=None).values_list("pk", "notice"):
             items[notice_id].append(item_id)
@@ -48,7 +49,7 @@ class Ids:
             case_ids=list(TakedownRequest.objects.values_list("case_id", flat=True)),
             platform_ids=list(Platform.objects.values_list("pk", flat=True)),
             items_by_notice=items,
-            tokens={n: notice_action_token(n) for n in notices},
+            tokens={n.pk: notice_action_token(n) for n in rows},
         )
 
     def foreign_item(self, notice_id: int) -> int:
@@ -96,6 +97,7 @@ def api_read_urls(ids: Ids, *, since: str, until: str) -> list[str]:
     values = {
         "case_id": [*ids.case_ids, "HL-1999-000000"],
         "notice_id": [*ids.items_by_notice, MISSING_ID],
+        "platform": ["Telegram", "No Such Platform"],  # evidence by platform name
     }
     queries = {
         "/api/notices": ["", "?open=true", "?open=false"],

@@ -17,7 +17,6 @@ from django.test import Client
 from hotline.accounts.selectors import membership_get
 from hotline.accounts.services import token_create
 from hotline.cases.models import Message, MessageKind, Notice
-from hotline.cases.tokens import notice_action_token
 from hotline.core import clock
 from hotline.core.heartbeat import heartbeat_beat
 from hotline.core.worker import drain_ready_tasks
@@ -63,7 +62,7 @@ def crawl_everything() -> list[Crawl]:
     crawls.append(anonymous)
     # The signed action link: anonymous, but holding each notice's link from its email.
     link = Crawl(who="signed link", client=Client(raise_request_exception=False))
-    link.visit(f"/act/{n}/{notice_action_token(n)}/" for n in ids.items_by_notice)
+    link.visit(f"/act/{n}/{token}/" for n, token in ids.tokens.items())
     crawls.append(link)
     return crawls
 
