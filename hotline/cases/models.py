@@ -44,6 +44,9 @@ class Notice(models.Model):
     created_at = models.DateTimeField()
     deadline_at = models.DateTimeField()
     deadline_basis = models.CharField(max_length=200, blank=True)
+    # Copied from the deadline policy when the notice is made, so that changing the policy
+    # later cannot change this notice's clock or its compliance figures.
+    clock_pauses_for_info = models.BooleanField(default=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

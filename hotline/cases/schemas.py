@@ -96,6 +96,9 @@ class NoticeSummaryOut(Schema):
     urgent: bool
     created_at: datetime
     deadline_at: datetime
+    # Fixed when the notice was made: whether time waiting for the reporter's answer to a
+    # needs_info question is off the platform's clock in the compliance figures.
+    clock_pauses_for_info: bool
     acknowledged_at: datetime | None
     escalated_at: datetime | None
     closed_at: datetime | None

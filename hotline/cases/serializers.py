@@ -59,6 +59,7 @@ def _notice_fields(notice: Notice) -> dict[str, object]:
         "urgent": notice.urgent,
         "created_at": notice.created_at,
         "deadline_at": notice.deadline_at,
+        "clock_pauses_for_info": notice.clock_pauses_for_info,
         "acknowledged_at": notice.acknowledged_at,
         "escalated_at": notice.escalated_at,
         "closed_at": notice.closed_at,

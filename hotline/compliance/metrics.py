@@ -35,7 +35,7 @@ class ItemFacts:
     jurisdiction: str  # of the reporting organisation
     noticed_at: datetime
     deadline_at: datetime
-    clock_pauses_for_info: bool  # from the deadline policy that set the deadline
+    clock_pauses_for_info: bool  # recorded on the notice when it was made (Notice field)
     transitions: tuple[Transition, ...] = ()
     reupload: bool = False  # its content matched an earlier reported item (an ItemLink)
 

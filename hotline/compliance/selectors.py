@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Min, Q
 
 from hotline.audit.models import Event
-from hotline.cases.models import Item, ItemLink, Message, MessageKind, Notice
+from hotline.cases.models import Item, ItemLink, Message, MessageKind
 from hotline.compliance.metrics import (
     ItemFacts,
     NoticeFacts,
@@ -19,8 +19,6 @@ from hotline.compliance.timeline import Transition
 from hotline.core import clock
 from hotline.platforms.models import Platform
 
-# Where no policy of the notice's jurisdiction is found (see cases.services.routing).
-FALLBACK_JURISDICTION = "ZZ"
 CHUNK = 500  # ids per IN (...) query, well under SQLite's parameter limit
 
 
@@ -72,27 +70,6 @@ def _period_notices(platform: Platform, start: datetime, end: datetime) -> Q:
     return Q(notice__platform=platform, notice__created_at__gte=start, notice__created_at__lt=end)
 
 
-def _pausing_jurisdictions(platform: Platform) -> set[str]:
-    return set(
-        platform.deadline_policies.filter(clock_pauses_for_info=True).values_list(
-            "jurisdiction", flat=True
-        )
-    )
-
-
-def _policy_jurisdiction(notice: Notice, known: set[str]) -> str:
-    """The jurisdiction of the policy that set the notice's deadline.
-
-    Routing writes it first in `deadline_basis` ("KR: ..."); for older notices, the
-    request's jurisdiction, else the fallback, as routing chooses.
-    """
-    written = notice.deadline_basis.split(":", 1)[0].strip().upper()
-    if written in known:
-        return written
-    requested = notice.request.jurisdiction.upper()
-    return requested if requested in known else FALLBACK_JURISDICTION
-
-
 def _item_facts(platform: Platform, start: datetime, end: datetime) -> list[ItemFacts]:
     """Received items (duplicates excluded) on the platform's notices created in [start, end)."""
     items = list(
@@ -103,8 +80,6 @@ def _item_facts(platform: Platform, start: datetime, end: datetime) -> list[Item
     ids = [i.pk for i in items]
     changes = _transitions(ids)
     relinked = _reuploads(ids)
-    known = set(platform.deadline_policies.values_list("jurisdiction", flat=True))
-    pausing = _pausing_jurisdictions(platform)
     facts = []
     for item in items:
         notice = item.notice
@@ -118,7 +93,8 @@ def _item_facts(platform: Platform, start: datetime, end: datetime) -> list[Item
                 jurisdiction=notice.request.organisation.jurisdiction,
                 noticed_at=notice.created_at,
                 deadline_at=notice.deadline_at,
-                clock_pauses_for_info=_policy_jurisdiction(notice, known) in pausing,
+                # The notice's own record, fixed when it was made: never the policy as it is now.
+                clock_pauses_for_info=notice.clock_pauses_for_info,
                 transitions=tuple(changes.get(item.pk, ())),
                 reupload=item.pk in relinked,
             )

@@ -31,7 +31,9 @@ def receipt_text(
     attachments: list[dict[str, Any]],
     urgent: bool,
     authority: str,
+    checkpoint: str,
 ) -> str:
+    """`checkpoint`: the signed audit checkpoint, one JSON line, taken as the request was filed."""
     states = _STATE_KO if korean else _STATE_EN
     lines = [
         f"hotline이 이메일로 받은 삭제 요청을 사건 {case_id}(으)로 접수했습니다."
@@ -47,7 +49,23 @@ def receipt_text(
     if urgent:
         lines += ["", "긴급 요청으로 처리됩니다." if korean else "Marked URGENT."]
     lines += ["", _authority_text(korean, authority)]
+    lines += ["", _checkpoint_text(korean), checkpoint]
     return "\n".join(lines)
+
+
+def _checkpoint_text(korean: bool) -> str:
+    # The same words as the notices' checkpoint (delivery/templates/delivery/notice.*.txt).
+    if korean:
+        return (
+            "감사 기록 체크포인트: 이 요청을 접수한 때의 hotline 기록 상태이며 감사 키로 서명되어 "
+            "있습니다. 보관하십시오. 나중에 `hotline audit verify --checkpoint` 로 기록이 "
+            "그대로인지 증명할 수 있습니다."
+        )
+    return (
+        "Audit checkpoint: hotline's record as it stood when this request was filed, signed "
+        "with its audit key. Keep it: `hotline audit verify --checkpoint` proves later that "
+        "the record still holds exactly what it covered."
+    )
 
 
 def _attachment_lines(korean: bool, attachments: list[dict[str, Any]]) -> list[str]:

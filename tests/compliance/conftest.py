@@ -1,7 +1,8 @@
 """A day and a half of one takedown, played through the real services on hotline's clock.
 
 Telegram's Korean policy (24 h, 6 h urgent) stops the clock while Telegram waits for the
-reporter. Hours are from T0, when KCSC (KR) files four items; Centre B (US) files one at 29 h.
+reporter (unless a test sets `kr_pauses` to False). Hours are from T0, when KCSC (KR) files
+four items; Centre B (US) files one at 29 h.
 
 - post 1: removed at 0.5 h (which acknowledges the notice), seen gone: in time
 - post 2: Telegram asks at 1 h, KCSC answers at 11 h, removed at 30 h: 20 h on the clock, in time
@@ -68,14 +69,24 @@ def file(directory: Directory, who: str, posts: list[int]) -> Notice:
     return result.request.notices.get()
 
 
-@pytest.fixture
-def takedown(directory: Directory) -> Iterator[Takedown]:
-    telegram = Platform.objects.get(name="Telegram")
+def set_kr_policy(*, pauses: bool) -> None:
+    """Telegram's Korean policy, 24 h (6 h urgent), pausing for information or not."""
     deadline_policy_set(
-        platform=telegram,
-        rule=DeadlineRule("KR", 24, 6, "test", clock_pauses_for_info=True),
+        platform=Platform.objects.get(name="Telegram"),
+        rule=DeadlineRule("KR", 24, 6, "test", clock_pauses_for_info=pauses),
         actor="test",
     )
+
+
+@pytest.fixture
+def kr_pauses() -> bool:
+    """Whether the Korean policy pauses when the takedown is filed; a test may parametrize it."""
+    return True
+
+
+@pytest.fixture
+def takedown(directory: Directory, kr_pauses: bool) -> Iterator[Takedown]:
+    set_kr_policy(pauses=kr_pauses)
     moderator, analyst = directory.actors["telegram_mod"], directory.actors["analyst"]
     try:
         at(0)

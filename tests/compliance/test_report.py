@@ -62,14 +62,6 @@ def test_the_figures_per_reporting_jurisdiction(takedown: Takedown) -> None:
     assert (kr.share_acknowledged_within_1h, us.share_acknowledged_within_1h) == (1.0, 0.0)
 
 
-def test_without_a_pausing_policy_the_wait_is_charged(takedown: Takedown) -> None:
-    from hotline.platforms.models import DeadlinePolicy
-
-    DeadlinePolicy.objects.filter(jurisdiction="KR").update(clock_pauses_for_info=False)
-    m = telegram_row(takedown)
-    assert (m.items_due, m.items_removed_within_deadline) == (4, 2)
-
-
 def test_the_api_gives_each_figure_and_its_jurisdictions(
     takedown: Takedown, call_api: ApiCaller
 ) -> None:

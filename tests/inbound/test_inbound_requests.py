@@ -129,3 +129,32 @@ def test_forwarded_words_are_not_passed_on_as_the_reasons(smtp: Mailer) -> None:
     assert "Forwarding a victim's message." in inline.reasons
     assert "victim@mail.example" not in inline.reasons + attached.reasons
     assert "제 사진이" not in attached.reasons
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("request-plain-en.eml", "Audit checkpoint: hotline's record as it stood"),
+        ("request-euc-kr-qp.eml", "감사 기록 체크포인트: 이 요청을 접수한 때의"),
+    ],
+)
+def test_the_receipt_carries_a_signed_checkpoint_covering_the_filing(
+    smtp: Mailer, name: str, heading: str
+) -> None:
+    from hotline.audit.checkpoints import checkpoint_from_json, checkpoint_signature_problem
+    from hotline.audit.keys import trusted_public_keys
+    from hotline.audit.models import Event
+
+    row = smtp.send(corpus(name))
+    request = filed(row)
+    body = receipt(row).body
+    lines = body.splitlines()
+    assert heading in body and "hotline audit verify --checkpoint" in body
+    line = lines[lines.index(next(x for x in lines if x.startswith(heading))) + 1]
+    checkpoint = checkpoint_from_json(line)
+    assert checkpoint_signature_problem(checkpoint, trusted_public_keys()) is None
+    filing = Event.objects.get(tag="inbound:request_filed", subject=f"inbound:{row.pk}")
+    created = Event.objects.get(tag="request:submit", subject=f"request:{request.pk}")
+    assert checkpoint.seq >= max(filing.seq, created.seq)  # it covers the filing itself
+    verified = Event.objects.get(seq=checkpoint.seq)
+    assert verified.hash == checkpoint.head_hash

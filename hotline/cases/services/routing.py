@@ -109,6 +109,8 @@ def _notice(
             now, hours=policy.hours, urgent_hours=policy.urgent_hours, urgent=request.urgent
         ),
         deadline_basis=f"{policy.jurisdiction}: {policy.legal_basis or 'platform policy'}",
+        # Fixed now, with the deadline: a later policy change must not reach back to this notice.
+        clock_pauses_for_info=policy.clock_pauses_for_info,
     )
     Item.objects.filter(pk__in=[i.pk for i in items]).update(notice=notice)
     for item in items:
@@ -123,6 +125,7 @@ def _notice(
             "items": [i.pk for i in items],
             "deadline_at": notice.deadline_at.isoformat(),
             "urgent": notice.urgent,
+            "clock_pauses_for_info": notice.clock_pauses_for_info,
         },
     )
     notice_send(notice=notice, items=items)

@@ -5,11 +5,13 @@ from typing import Any
 
 from hotline.accounts.actors import Actor
 from hotline.accounts.models import OrganisationKind
+from hotline.audit.selectors import current_checkpoint
 from hotline.audit.services import audit_record
 from hotline.cases.categories import Category
 from hotline.cases.models import TakedownRequest
 from hotline.cases.services.intake import MAX_ITEMS, ItemInput, RequestInput, request_submit
 from hotline.core.errors import DomainError
+from hotline.delivery.mail_render import checkpoint_text
 from hotline.delivery.services import delivery_enqueue
 from hotline.inbound import mime
 from hotline.inbound.authn import failed_checks
@@ -141,6 +143,8 @@ def _receipt(
         attachments=row.attachments,
         urgent=request.urgent,
         authority=_AUTHORITY.get(actor.organisation_kind, "reporter"),
+        # Taken in the filing's transaction, so it covers the request's own audit events.
+        checkpoint=checkpoint_text(current_checkpoint().as_dict()),
     )
     subject = f"[hotline {request.case_id}] " + ("접수 확인" if found.korean else "Receipt")
     _send(
