@@ -117,14 +117,19 @@ def user_active_set(*, username: str, active: bool, actor: str) -> Membership:
         raise Conflict(f"{username} is already {state}")
     user.is_active = active
     user.save(update_fields=["is_active"])
-    audit_record(
-        tag="user:enable" if active else "user:disable",
-        actor=actor,
-        subject=f"user:{user.pk}",
-        organisation_id=membership.organisation_id,
-        payload={"username": username},
-    )
+    _audit_user_change(membership, tag="user:enable" if active else "user:disable", actor=actor)
     return membership
+
+
+def _audit_user_change(membership: Membership, *, tag: str, actor: str) -> None:
+    """The audit event of a change to one person's account, named by username."""
+    audit_record(
+        tag=tag,
+        actor=actor,
+        subject=f"user:{membership.user_id}",
+        organisation_id=membership.organisation_id,
+        payload={"username": membership.user.username},
+    )
 
 
 @transaction.atomic
@@ -138,13 +143,7 @@ def user_password_set(*, username: str, password: str, actor: str) -> Membership
         raise InvalidInput("; ".join(error.messages)) from error
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_record(
-        tag="user:password",
-        actor=actor,
-        subject=f"user:{user.pk}",
-        organisation_id=membership.organisation_id,
-        payload={"username": username},
-    )
+    _audit_user_change(membership, tag="user:password", actor=actor)
     return membership
 
 
