@@ -222,12 +222,16 @@ class Lane:
         finally:
             _drop_connection()
 
+    def turn_once(self) -> None:
+        """One step now, whatever `stop` says; no idle wait after it (a failure still backs off)."""
+        self._turn(wait_when_idle=False)
+
     def start_thread(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, name=f"hotline-worker-{self.name}")
         thread.start()
         return thread
 
-    def _turn(self) -> None:
+    def _turn(self, *, wait_when_idle: bool = True) -> None:
         try:
             busy = self.step()
         except DATABASE_OUTAGES as error:
@@ -242,7 +246,7 @@ class Lane:
             logger.warning("%s lane: working again after %d failure(s)", self.name, self.failures)
             self.tally.database_answered()
             self.failures = 0
-        if not busy:
+        if not busy and wait_when_idle:
             # The connection is kept while idle (no reconnect every poll); a broken one raises
             # on the next step, which then backs off and reconnects.
             self.stop.wait(self.idle_seconds)

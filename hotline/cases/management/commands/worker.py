@@ -111,8 +111,11 @@ class Command(BaseCommand):
         for n in range(1, check_threads + 1):
             lanes.append(lane(f"checks-{n}", _tasks(f"{name}:{n}", CHECKS_QUEUE, stop), interval))
         threads = [each.start_thread() for each in lanes]
-        logger.info("worker %s started: relay, deadlines, %d check lane(s)", name, check_threads)
         housekeeping = lane("housekeeping", _housekeeping(name, started_at, tally), interval)
+        # One round before "started", so a worker that says it started has a heartbeat on
+        # record (readiness and a stop that comes at once both see it).
+        housekeeping.turn_once()
+        logger.info("worker %s started: relay, deadlines, %d check lane(s)", name, check_threads)
         housekeeping.run()  # in this thread, until a signal sets `stop`
         for thread in threads:
             thread.join()
