@@ -201,3 +201,15 @@ def test_the_confirmation_of_a_threaded_reply_threads_under_notice_and_reply(
         f"<notice-{notice.pk}@hotline.example> <reply-1@telegram.example>"
     )
     assert mail["Subject"].endswith("Confirmation")
+
+
+def test_a_reply_with_nothing_understood_is_held_for_a_person_and_answered(
+    smtp: Mailer, notice: Notice
+) -> None:
+    body = "Hi,\r\nWe removed the video you mentioned.\r\n7 frobnicated\r\nThanks"
+    row = smtp.send(bare_reply(notice, body, "<prose@telegram.example>"))
+    assert row.status == InboundStatus.QUARANTINED and "no instruction understood" in row.reason
+    assert states(notice) == dict.fromkeys(range(1, 5), "notified")
+    answer = confirmation(row).body
+    assert "We removed the video you mentioned.  — refused: not understood" in answer
+    assert "7 frobnicated  — refused: not understood" in answer

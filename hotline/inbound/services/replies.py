@@ -52,7 +52,15 @@ def reply_process(
         for r in parsed.refusals
     ]
     korean = mime.has_hangul(row.subject + own)
-    _done(row, notice, actor, results, korean, answer_thread(message))
+    thread = answer_thread(message)
+    if not parsed.instructions:
+        # Nothing understood ("We removed the video", with no item): a person reads it, and
+        # the moderator is told at once which lines were not understood and why.
+        why = f"no instruction understood in {len(results)} line(s) that look like one"
+        quarantine(row, why, InboundKind.REPLY, notice=notice.pk, results=results)
+        _confirm(row, notice, results, korean, thread)
+        return
+    _done(row, notice, actor, results, korean, thread)
 
 
 def _authenticated(
@@ -144,6 +152,17 @@ def _done(
         organisation_id=notice.request.organisation_id,
         payload={"inbound": row.pk, "applied": applied, "lines": len(results)},
     )
+    _confirm(row, notice, results, korean, thread)
+
+
+def _confirm(
+    row: InboundMessage,
+    notice: Notice,
+    results: list[dict[str, Any]],
+    korean: bool,
+    thread: dict[str, object],
+) -> None:
+    """The confirmation: each line applied, or refused with the reason, under the reply."""
     case_id = notice.request.case_id or ""
     korean = korean or notice.platform.language == "ko"
     delivery_enqueue(
