@@ -65,6 +65,7 @@ def _run_django(args: list[str]) -> None:
     from django.conf import settings
     from django.core.management import execute_from_command_line
 
+    from hotline.delivery.dkim import dkim_problem
     from hotline.startup import audit_key_problem, secret_key_problem, use_demo_keys
 
     command = args[1] if len(args) > 1 else "help"
@@ -72,7 +73,7 @@ def _run_django(args: list[str]) -> None:
     if command == "demo":
         use_demo_keys(settings.VAR_DIR)
     elif command not in RUN_WITHOUT_A_KEY and (command, subcommand) not in RUN_WITHOUT_ANY_KEY:
-        problem = secret_key_problem() or audit_key_problem()
+        problem = secret_key_problem() or audit_key_problem() or dkim_problem()
         if problem:
             sys.stderr.write(f"hotline: {problem}\n")
             raise SystemExit(2)

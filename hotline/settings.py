@@ -232,6 +232,11 @@ HOTLINE_SMTP_TIMEOUT = float(os.environ.get("HOTLINE_SMTP_TIMEOUT", "30"))
 # A CA bundle to trust instead of the system's (a private relay's certificate; tests).
 HOTLINE_SMTP_CA_FILE = os.environ.get("HOTLINE_SMTP_CA_FILE", "")
 HOTLINE_MAIL_FROM = os.environ.get("HOTLINE_MAIL_FROM", "hotline@localhost")
+# DKIM signing of outbound mail (docs/delivery.md): on when all three are set, none is a
+# startup error (hotline.delivery.dkim). The key is an RSA private key in PEM.
+HOTLINE_DKIM_SELECTOR = os.environ.get("HOTLINE_DKIM_SELECTOR", "")
+HOTLINE_DKIM_DOMAIN = os.environ.get("HOTLINE_DKIM_DOMAIN", "")
+HOTLINE_DKIM_PRIVATE_KEY_FILE = os.environ.get("HOTLINE_DKIM_PRIVATE_KEY_FILE", "")
 # Message-IDs are <idempotency-key@domain>; replies go to reply+n<notice>-<token>@domain.
 HOTLINE_MAIL_DOMAIN = os.environ.get("HOTLINE_MAIL_DOMAIN", "localhost")
 HOTLINE_PUBLIC_URL = os.environ.get("HOTLINE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -266,6 +271,11 @@ HOTLINE_FETCH_REWRITES = os.environ.get("HOTLINE_FETCH_REWRITES", "")
 HOTLINE_RECHECK_INTERVAL_MINUTES = int(os.environ.get("HOTLINE_RECHECK_INTERVAL_MINUTES", "240"))
 # Inbound email (docs/email-hotline.md): a whole message over this is refused with SMTP 552.
 HOTLINE_INBOUND_MAX_BYTES = int(os.environ.get("HOTLINE_INBOUND_MAX_BYTES", str(40 * 2**20)))
+# The longest line `hotline smtpd` takes (RFC 5321 says 1000; HTML mailers write far longer);
+# a longer one gets a temporary 451, never a 5xx that would lose the mail (decision 0015).
+HOTLINE_INBOUND_MAX_LINE_BYTES = int(
+    os.environ.get("HOTLINE_INBOUND_MAX_LINE_BYTES", str(4 * 2**20))
+)
 # Verify DKIM signatures of inbound mail (needs DNS); the result is recorded, never trusted alone.
 HOTLINE_INBOUND_DKIM_VERIFY = _env_bool("HOTLINE_INBOUND_DKIM_VERIFY", True)
 # The audit record's Ed25519 signing key lives outside the database (docs/decisions/0007):

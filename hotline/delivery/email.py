@@ -12,9 +12,10 @@ from django.conf import settings
 
 from hotline.core import clock
 from hotline.delivery.backoff import smtp_retry_after
+from hotline.delivery.dkim import DkimNotConfigured, dkim_sign
 from hotline.delivery.hosts import is_loopback_host
 from hotline.delivery.mail_render import render_parts
-from hotline.delivery.messages import OutboundMessage, SendResult
+from hotline.delivery.messages import MESSAGE_ID, OutboundMessage, SendResult
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -42,8 +43,10 @@ def build_email(message: OutboundMessage) -> EmailMessage:
     notice_id, token = message.payload.get("notice_id"), message.payload.get("reply_token")
     if notice_id is not None and token:
         email["Reply-To"] = reply_address(int(notice_id), str(token))
-        if message.kind != "notice":
-            email["In-Reply-To"] = email["References"] = message_id(f"notice-{notice_id}")
+    in_reply_to, references = thread_headers(message)
+    if in_reply_to:
+        email["In-Reply-To"] = in_reply_to
+        email["References"] = " ".join(references)
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
     email["Hotline-Idempotency-Key"] = message.idempotency_key
     email.set_content(parts.text)
@@ -56,6 +59,22 @@ def build_email(message: OutboundMessage) -> EmailMessage:
     return email
 
 
+def thread_headers(message: OutboundMessage) -> tuple[str, list[str]]:
+    """In-Reply-To and References: under the sender's own message when answering one (a
+    receipt, a confirmation), and under the notice for every other message about a notice."""
+    payload = message.payload
+    chain = [r for r in payload.get("references") or [] if MESSAGE_ID.fullmatch(str(r))]
+    parent = str(payload.get("in_reply_to") or "")
+    parent = parent if MESSAGE_ID.fullmatch(parent) else ""
+    notice_id = payload.get("notice_id")
+    if message.kind != "notice" and notice_id is not None and payload.get("reply_token"):
+        chain.insert(0, message_id(f"notice-{notice_id}"))
+    if parent:
+        chain.append(parent)
+    chain = list(dict.fromkeys(chain))
+    return (parent or (chain[-1] if chain else "")), chain
+
+
 class EmailChannel:
     """Sends over the relay named by HOTLINE_SMTP_*; 5xx answers are permanent, 4xx retried."""
 
@@ -63,7 +82,11 @@ class EmailChannel:
         _, address = parseaddr(message.recipient)
         if "@" not in address:
             return SendResult(False, f"not an email address: {message.recipient!r}", True)
-        raw = build_email(message).as_bytes()
+        try:
+            raw = dkim_sign(build_email(message).as_bytes())
+        except DkimNotConfigured as error:
+            # Held, not sent unsigned: the operator asked for signed mail.
+            return SendResult(False, str(error))
         try:
             with _connect() as smtp:
                 refused = smtp.sendmail(settings.HOTLINE_MAIL_FROM, [address], raw)

@@ -1,6 +1,7 @@
 """Rendering an outbound message as email text and HTML, in the recipient's language."""
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from django.template.loader import render_to_string
 from hotline.delivery.messages import OutboundMessage
 
 LANGUAGES = ("en", "ko")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 
 # Headings of the messages that are not notices, per language.
 LABELS: dict[str, dict[str, str]] = {
@@ -88,8 +90,13 @@ def checkpoint_text(checkpoint: dict[str, Any]) -> str:
 def generic_context(message: OutboundMessage, language: str) -> dict[str, Any]:
     label = LABELS[language].get(message.kind, message.kind)
     subject = message.subject
-    if language != "en" and message.kind in LABELS[language] and subject.startswith("[hotline"):
-        subject = subject.split("]", 1)[0] + "] " + label
+    tag, _, words = subject.partition("]")
+    # An English subject written by the sender of the message (`… question`) becomes the
+    # label in the recipient's language; one already written in Korean (a receipt that
+    # repeats the reporter's own subject) is kept.
+    english = not _HANGUL.search(words)
+    if language != "en" and message.kind in LABELS[language] and tag.startswith("[hotline"):
+        subject = f"{tag}] {label}" if english else subject
     return {
         **_thread_context(message.payload),
         "label": label,

@@ -1,8 +1,12 @@
 """What a channel is given to send, what it answers, and the Channel protocol."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+# A Message-ID as hotline writes it in In-Reply-To and References, its own or a sender's.
+MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -62,8 +62,35 @@ def _process_quietly(row_id: int) -> None:
         connections.close_all()
 
 
+class _LongLineSMTP(SMTP):
+    """aiosmtpd's SMTP with a line limit of HOTLINE_INBOUND_MAX_LINE_BYTES instead of RFC 5321's
+    1000 bytes: HTML mailers write far longer lines, and Postfix and Exim take them. A line
+    over the limit gets a temporary 451 (the sender keeps the mail and its sender hears why),
+    never aiosmtpd's permanent 500, which would lose it (docs/decisions/0015)."""
+
+    def __init__(self, handler: Any, *, line_limit: int, **kwargs: Any) -> None:
+        # aiosmtpd sizes its stream reader from this attribute inside __init__.
+        self.line_length_limit = line_limit
+        super().__init__(handler, **kwargs)
+
+    async def push(self, status: AnyStr) -> None:
+        text = status.decode() if isinstance(status, bytes) else str(status)
+        if text.startswith("500 Line too long"):
+            text = (
+                f"451 4.5.0 A line is longer than {self.line_length_limit} bytes; "
+                "not stored, try again later"
+            )
+            await super().push(text)
+            return
+        await super().push(status)
+
+
 class _Controller(Controller):
     """A Controller that can listen on port 0 and reports the port it got."""
+
+    def factory(self) -> SMTP:
+        limit = settings.HOTLINE_INBOUND_MAX_LINE_BYTES
+        return _LongLineSMTP(self.handler, line_limit=limit, **self.SMTP_kwargs)
 
     def _trigger_server(self) -> None:
         sockets = getattr(self.server, "sockets", None)

@@ -73,7 +73,7 @@ def _attachment_lines(korean: bool, attachments: list[dict[str, Any]]) -> list[s
         return []
     lines = ["", "첨부 파일:" if korean else "Attachments:"]
     for a in attachments:
-        name = a.get("name") or "(no name)"
+        name = a.get("name") or ("(이름 없음)" if korean else "(no name)")
         if a.get("signals"):
             what = (
                 "해시값만 저장, 파일은 저장하지 않음"
@@ -84,14 +84,23 @@ def _attachment_lines(korean: bool, attachments: list[dict[str, Any]]) -> list[s
             what = ("거부됨: " if korean else "refused: ") + str(a["error"])
         else:
             what = "미디어가 아니어서 처리하지 않음" if korean else "not media: not used"
-        lines.append(f"  {name} ({a.get('content_type')}, {a.get('size')} bytes): {what}")
+        size = f"{a.get('size')}바이트" if korean else f"{a.get('size')} bytes"
+        lines.append(f"  {name} ({a.get('content_type')}, {size}): {what}")
     return lines
+
+
+_AUTHORITY_KO = {
+    "regulator": "규제 기관",
+    "victim-support organisation": "피해자 지원 기관",
+    "reporter": "신고 기관",
+}
 
 
 def _authority_text(korean: bool, authority: str) -> str:
     if korean:
         return (
-            f"법적 근거: 등록된 {authority}의 국내법상 권한으로 접수했습니다. 이메일에는 서명 등 "
+            f"법적 근거: 등록된 {_AUTHORITY_KO.get(authority, authority)}의 국내법상 권한으로 "
+            "접수했습니다. 이메일에는 서명 등 "
             "미국 TAKE IT DOWN 법이나 EU DSA 제16조의 요건이 담기지 않으므로 이를 근거로 "
             "주장하지 않았습니다. 필요하면 API나 웹 양식으로 보완하십시오."
         )
@@ -103,9 +112,14 @@ def _authority_text(korean: bool, authority: str) -> str:
     )
 
 
+# Korean words for the reasons hotline gives in English; others are quoted as they are.
+_WHY_KO = {"no URL and no usable media found": "URL도, 사용할 수 있는 미디어도 없습니다"}
+
+
 def nothing_filed_text(*, korean: bool, why: str, attachments: list[dict[str, Any]]) -> str:
     head = (
-        f"hotline이 메일을 받았지만 요청을 접수하지 못했습니다: {why}. 담당자가 확인합니다."
+        f"hotline이 메일을 받았지만 요청을 접수하지 못했습니다: {_WHY_KO.get(why, why)}. "
+        "담당자가 확인합니다."
         if korean
         else f"hotline received your email but could not file a request: {why}. "
         "A person will look at it."
@@ -125,8 +139,27 @@ def confirmation_text(
     for result in results:
         if result["applied"]:
             outcome = "적용됨" if korean else "applied"
+        elif korean:
+            outcome = "거부됨: " + _refusal_ko(result, notice_id)
         else:
-            outcome = ("거부됨: " if korean else "refused: ") + result["why"]
-        item = f"item {result['item']}: " if result.get("item") is not None else ""
+            outcome = "refused: " + result["why"]
+        item = ""
+        if result.get("item") is not None:
+            item = f"항목 {result['item']}: " if korean else f"item {result['item']}: "
         lines.append(f"  {result['line']}  — {item}{outcome}")
     return "\n".join(lines)
+
+
+def _refusal_ko(result: dict[str, Any], notice_id: int) -> str:
+    code = result.get("code", "")
+    if code == "not_on_notice":
+        return f"통지 N{notice_id}에 없는 항목입니다"
+    if code == "not_allowed_now":
+        return "항목의 현재 상태에서는 할 수 없는 조치입니다(이미 처리된 항목일 수 있습니다)"
+    if code == "bad_range":
+        return "항목 범위는 작은 번호에서 큰 번호로, 1000개까지 쓸 수 있습니다"
+    if code == "no_question":
+        return "추가정보 요청은 콜론 뒤에 질문을 써 주십시오(예: '6 추가정보: 어느 게시물입니까?')"
+    if code == "not_understood":
+        return "이해하지 못했습니다. 예: '3 삭제', '항목 3 삭제', '5 거부: 사유'"
+    return f"처리할 수 없습니다 ({result['why']})"

@@ -76,7 +76,7 @@ def test_a_korean_notice_arrives_as_well_formed_mime_over_starttls_and_auth(
     for body in (text, html):
         assert "삭제 요청" in body and "처리 기한" in body
         assert shown in body
-        assert f"Reference: N{notice.pk}-{token}" in body
+        assert f"참조 번호: N{notice.pk}-{token}" in body
         assert link in body
     assert all(url in text for url in URLS)
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td></tr>", html)
@@ -125,7 +125,7 @@ def test_other_kinds_use_the_generic_template_and_thread_under_the_notice(
     text, html = parts(message)
     for body in (text, html):
         assert "접수 확인" in body and "We received your answer about item 1." in body
-        assert f"Reference: N{notice.pk}-{notice_reply_token(notice)}" in body
+        assert f"참조 번호: N{notice.pk}-{notice_reply_token(notice)}" in body
 
 
 def test_a_resend_is_byte_identical(call_api: ApiCaller, inbox: Inbox) -> None:

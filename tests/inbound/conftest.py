@@ -3,6 +3,8 @@
 import re
 import smtplib
 from collections.abc import Iterator
+from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +118,26 @@ def _no_dns() -> Iterator[None]:
     authn.set_dns_function(lambda name, timeout=5: None)
     yield
     authn.set_dns_function(None)
+
+
+# What may stay Latin in a Korean mail: names, ids, addresses, links, the checkpoint's JSON
+# line and the command that verifies it, MIME types.
+_NOT_WORDS = re.compile(
+    r"https?://\S+|[\w.+-]+@[\w.-]+|`[^`]*`|\{\".*\}|\bHL-\d{4}-\d{6}\b|\bN\d+(?:-[0-9a-z.]+)?"
+    r"|(?<![A-Za-z])(?:hotline|URL|API)(?![A-Za-z])|\b(?:text|image|video|application)/[\w.+-]+"
+    r"|\b[\w-]+(?:\.[\w-]+)+/\S*|TAKE IT DOWN|EU DSA"
+)
+
+
+def english_words(mail: EmailMessage, names: tuple[str, ...] = ("Telegram",)) -> list[str]:
+    """Latin words left in a mail's text and HTML (tags, entities and the platforms' `names`
+    aside): [] in Korean."""
+    words = []
+    for part in mail.walk():
+        if part.get_content_maintype() != "text":
+            continue
+        text = unescape(re.sub(r"<[^>]+>", " ", part.get_content()))
+        for name in names:
+            text = text.replace(name, " ")
+        words += re.findall(r"[A-Za-z]{2,}", _NOT_WORDS.sub(" ", text))
+    return words

@@ -4,10 +4,13 @@ import pytest
 
 from hotline.cases.models import Item, Notice
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
+from hotline.cases.tokens import notice_reply_token
+from hotline.delivery.email import build_email
 from hotline.delivery.models import Delivery
+from hotline.delivery.services import outbound_message
 from hotline.inbound.models import InboundMessage, InboundStatus
 from tests.conftest import Directory
-from tests.inbound.conftest import Mailer, corpus, reply_fill
+from tests.inbound.conftest import Mailer, corpus, english_words, reply_fill
 
 
 @pytest.fixture
@@ -132,3 +135,81 @@ def test_a_tokened_reply_that_failed_dmarc_upstream_is_quarantined(
     row = smtp.send(header + corpus("reply-grammar-ko.eml", **reply_fill(notice)))
     assert row.status == InboundStatus.QUARANTINED and "dmarc=fail" in row.reason
     assert set(states(notice).values()) == {"notified"}
+
+
+def bare_reply(notice: Notice, body: str, message_id: str) -> bytes:
+    """A reply with no reply address, no In-Reply-To and no subject tag: only the text."""
+    return (
+        "From: Telegram Moderation <mod@telegram.example>\r\n"
+        "To: hotline <hotline@hotline.example>\r\n"
+        "Subject: Re: your notice\r\n"
+        f"Message-ID: {message_id}\r\n"
+        "References: <earlier@telegram.example>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "\r\n"
+        f"{body}\r\n"
+        f"Reference: N{notice.pk}-{notice_reply_token(notice)}\r\n"
+    ).encode()
+
+
+def test_a_reply_naming_its_notice_only_by_the_reference_line_is_applied(
+    smtp: Mailer, notice: Notice
+) -> None:
+    body = "Hello,\r\nItem 1 removed\r\n2~3 삭제\r\n항목 4 제한\r\nThanks"
+    row = smtp.send(bare_reply(notice, body, "<bare@telegram.example>"))
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    assert states(notice) == {1: "removed", 2: "removed", 3: "removed", 4: "restricted"}
+    assert row.reason == "4 of 4 instruction(s) applied"
+
+
+def test_every_instruction_line_is_applied_or_refused_in_the_korean_confirmation(
+    smtp: Mailer, notice: Notice
+) -> None:
+    lines = ["안녕하세요.", "1번 삭제", "1번 삭제", "9번 삭제", "3번 보류", "4 추가정보"]
+    body = "\r\n".join(lines)
+    row = smtp.send(bare_reply(notice, body, "<ko-refusals@telegram.example>"))
+    assert states(notice)[1] == "removed"
+    results = [(r["line"], r["item"], r["applied"], r.get("code")) for r in row.outcome["results"]]
+    assert results == [
+        ("1번 삭제", 1, True, None),
+        ("1번 삭제", 1, False, "not_allowed_now"),  # the second time: already removed
+        ("9번 삭제", 9, False, "not_on_notice"),
+        ("3번 보류", None, False, "not_understood"),
+        ("4 추가정보", None, False, "no_question"),
+    ]
+    mail = build_email(outbound_message(confirmation(row)))
+    text = mail.get_body(("plain",))
+    assert text is not None
+    content = text.get_content()
+    assert "  9번 삭제  — 항목 9: 거부됨: 통지 N" in content
+    assert "  3번 보류  — 거부됨: 이해하지 못했습니다" in content
+    assert english_words(mail) == []
+    # It threads under the moderator's reply (and what that reply answered).
+    assert mail["In-Reply-To"] == "<ko-refusals@telegram.example>"
+    assert mail["References"] == "<earlier@telegram.example> <ko-refusals@telegram.example>"
+
+
+def test_the_confirmation_of_a_threaded_reply_threads_under_notice_and_reply(
+    smtp: Mailer, notice: Notice
+) -> None:
+    row = smtp.send(corpus("reply-grammar.eml", **reply_fill(notice)))
+    mail = build_email(outbound_message(confirmation(row)))
+    assert mail["In-Reply-To"] == "<reply-1@telegram.example>"
+    assert mail["References"] == (
+        f"<notice-{notice.pk}@hotline.example> <reply-1@telegram.example>"
+    )
+    assert mail["Subject"].endswith("Confirmation")
+
+
+def test_a_reply_with_nothing_understood_is_held_for_a_person_and_answered(
+    smtp: Mailer, notice: Notice
+) -> None:
+    body = "Hi,\r\nWe removed the video you mentioned.\r\n7 frobnicated\r\nThanks"
+    row = smtp.send(bare_reply(notice, body, "<prose@telegram.example>"))
+    assert row.status == InboundStatus.QUARANTINED and "no instruction understood" in row.reason
+    assert states(notice) == dict.fromkeys(range(1, 5), "notified")
+    answer = confirmation(row).body
+    assert "We removed the video you mentioned.  — refused: not understood" in answer
+    assert "7 frobnicated  — refused: not understood" in answer

@@ -3,9 +3,11 @@
 import pytest
 
 from hotline.cases.models import TakedownRequest
+from hotline.delivery.email import build_email
 from hotline.delivery.models import Delivery
+from hotline.delivery.services import outbound_message
 from hotline.inbound.models import InboundMessage, InboundStatus
-from tests.inbound.conftest import Mailer, corpus
+from tests.inbound.conftest import Mailer, corpus, english_words
 
 
 def filed(row: InboundMessage) -> TakedownRequest:
@@ -158,3 +160,29 @@ def test_the_receipt_carries_a_signed_checkpoint_covering_the_filing(
     assert checkpoint.seq >= max(filing.seq, created.seq)  # it covers the filing itself
     verified = Event.objects.get(seq=checkpoint.seq)
     assert verified.hash == checkpoint.head_hash
+
+
+@pytest.mark.parametrize("name", ["request-euc-kr-qp.eml", "registered-no-urls-ko.eml"])
+def test_a_korean_answer_is_korean_throughout_and_threads_under_the_reporters_mail(
+    smtp: Mailer, name: str
+) -> None:
+    raw = corpus(name) if name != "registered-no-urls-ko.eml" else korean_with_nothing_to_file()
+    row = smtp.send(raw)
+    mail = build_email(outbound_message(receipt(row)))
+    assert mail["In-Reply-To"] == row.message_id
+    assert mail["References"] == row.message_id
+    assert english_words(mail) == []
+
+
+def korean_with_nothing_to_file() -> bytes:
+    return (
+        "From: KCSC Analyst <analyst@kcsc.example>\r\n"
+        "To: hotline@hotline.example\r\n"
+        "Subject: =?utf-8?b?7IKt7KCcIOyalOyyrQ==?=\r\n"
+        "Message-ID: <nothing-ko@kcsc.example>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "\r\n"
+        "링크를 곧 보내겠습니다.\r\n"
+    ).encode()

@@ -7,15 +7,19 @@ here or listed in NOT_RUN with the reason, so a new one cannot slip by untested.
 """
 
 import json
+import os
 import re
 import threading
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+import dkim
 import pytest
 
+from hotline.delivery.dkim import dkim_sign
 from tests.packaging.conftest import REPO, Demo, Server
 from tests.packaging.examples import bash, curl, shell_env, shell_examples
 from tests.packaging.test_readme_examples import EXAMPLES as README_EXAMPLES
@@ -53,6 +57,8 @@ NOT_RUN = {
 RUN_HERE = {
     "compliance.md": ["hotline report", "curl", "hotline platform"],
     "delivery.md": [
+        "openssl genpkey",
+        "openssl pkey",
         "TOKEN=",
         "curl",
         "cursor=",
@@ -241,6 +247,22 @@ def test_the_evidence_examples(demo: Demo, demo_server: Server, tmp_path: Path) 
     script = f"{keygen}\n{use_it}\nhotline audit public-key".replace("/etc/hotline", str(tmp_path))
     out = bash(script, cwd=demo.home, env=shell_env(demo))
     assert "wrote a new audit signing key" in out and (tmp_path / "audit-signing-key.pem").exists()
+
+
+def test_the_dkim_key_examples_make_a_key_hotline_signs_with(tmp_path: Path, settings: Any) -> None:
+    """The key made as docs/delivery.md says signs hotline's mail, and the DNS record made
+    from the printed public key verifies it (dkimpy, the DNS lookup answered here)."""
+    (make,) = _find("delivery.md", "openssl genpkey")
+    (public,) = _find("delivery.md", "openssl pkey")
+    env = {"PATH": os.environ["PATH"]}
+    bash(make.replace("/etc/hotline", str(tmp_path)), cwd=tmp_path, env=env)
+    printed = bash(public.replace("/etc/hotline", str(tmp_path)), cwd=tmp_path, env=env)
+    settings.HOTLINE_DKIM_SELECTOR = "hotline"
+    settings.HOTLINE_DKIM_DOMAIN = "hotline.example"
+    settings.HOTLINE_DKIM_PRIVATE_KEY_FILE = str(tmp_path / "dkim-private.pem")
+    mail = b"From: hotline@hotline.example\r\nSubject: test\r\n\r\nbody\r\n"
+    record = b"v=DKIM1; k=rsa; p=" + printed.strip().encode()
+    assert dkim.verify(dkim_sign(mail), dnsfunc=lambda name, timeout=5: record)
 
 
 def test_the_operations_examples(demo: Demo, demo_server: Server) -> None:

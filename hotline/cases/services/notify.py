@@ -115,11 +115,19 @@ def message_forward(*, message: Message, to_platform: bool) -> None:
 
 def escalation_send(*, notice: Notice, waiting_items: list[Item]) -> None:
     platform = notice.platform
-    body = (
-        f"Notice {notice.pk} (case {notice.request.case_id}) passed its deadline "
-        f"{_deadline_text(notice)} with {len(waiting_items)} item(s) still waiting: "
-        + ", ".join(str(i.position) for i in waiting_items)
-    )
+    positions = ", ".join(str(i.position) for i in waiting_items)
+    if platform.language == "ko":
+        body = (
+            f"통지 N{notice.pk}(사건 {notice.request.case_id})의 처리 기한 "
+            f"{_deadline_text(notice)}이 지났지만 {len(waiting_items)}개 항목이 아직 처리되지 "
+            f"않았습니다: {positions}"
+        )
+    else:
+        body = (
+            f"Notice {notice.pk} (case {notice.request.case_id}) passed its deadline "
+            f"{_deadline_text(notice)} with {len(waiting_items)} item(s) still waiting: "
+            + positions
+        )
     delivery_enqueue(
         idempotency_key=f"escalation-{notice.pk}",
         kind="escalation",
@@ -142,7 +150,10 @@ def reopen_send(*, notice: Notice, item: Item, reason: str) -> None:
         recipient=_recipient(notice.platform),
         subject=f"[hotline {notice.request.case_id} N{notice.pk}] item {item.position} still up",
         body=(
-            f"Item {item.position} ({item.url}) was reported removed but hotline's check "
+            f"항목 {item.position}({item.url})은(는) 삭제했다는 회신을 받았지만 hotline이 "
+            f"확인해 보니 아직 접근할 수 있습니다({reason}). 항목을 다시 열었습니다."
+            if notice.platform.language == "ko"
+            else f"Item {item.position} ({item.url}) was reported removed but hotline's check "
             f"found it still reachable: {reason}. The item is reopened."
         ),
         about=f"notice:{notice.pk}",

@@ -6,7 +6,13 @@ from django.db import transaction
 
 from hotline.core import clock
 from hotline.inbound import mime
-from hotline.inbound.classify import automatic, bounced_notice, thread_refs
+from hotline.inbound.classify import (
+    ThreadRef,
+    automatic,
+    bounced_notice,
+    reply_tokens,
+    thread_refs,
+)
 from hotline.inbound.models import InboundKind, InboundMessage, InboundStatus
 from hotline.inbound.senders import platform_of, reporter_for
 from hotline.inbound.services.outcomes import ignore, quarantine
@@ -61,6 +67,13 @@ def _dispatch(row: InboundMessage) -> None:
     reporter = reporter_for(row.from_address)
     if reporter is not None:
         request_process(row, message, reporter)
+        return
+    # A reply that names its notice only by the `Reference: N12-<token>` line in its text,
+    # its own or the quoted notice's (no reply address, In-Reply-To or subject tag left).
+    text = "\n".join(part.text for part in mime.text_parts(message))
+    refs = [ThreadRef(n, "reference") for n, _ in reply_tokens([], text)]
+    if refs:
+        reply_process(row, message, refs, recipients)
         return
     platform = platform_of(row.from_address)
     if platform is not None:

@@ -8,16 +8,17 @@ from hotline.audit.services import audit_record
 from hotline.cases.models import Item, Notice
 from hotline.cases.services.moderation import ItemDecision, item_act
 from hotline.cases.tokens import reply_token_check
-from hotline.core.errors import DomainError
+from hotline.core.errors import Conflict, DomainError, NotFound
 from hotline.delivery.services import delivery_enqueue
 from hotline.inbound import mime
 from hotline.inbound.authn import failed_checks
 from hotline.inbound.classify import ThreadRef, reply_tokens
-from hotline.inbound.grammar import Instruction, parse_reply
+from hotline.inbound.grammar import Instruction, own_text, parse_reply
 from hotline.inbound.models import InboundKind, InboundMessage, InboundStatus
 from hotline.inbound.senders import platform_actor
 from hotline.inbound.services.outcomes import quarantine
 from hotline.inbound.texts import confirmation_text
+from hotline.inbound.thread import answer_thread
 from hotline.platforms.models import ChannelKind
 
 
@@ -39,15 +40,27 @@ def reply_process(
     actor = _authenticated(row, message, notice, recipients)
     if actor is None:
         return
-    parsed = parse_reply(mime.plain_text(message))
+    # Only the moderator's own words: quoted mail and attached messages are never instructions.
+    own = own_text(mime.text_parts(message))
+    parsed = parse_reply(own)
     if not parsed.instructions and not parsed.refusals:
         quarantine(row, "a reply with no instruction in it", InboundKind.REPLY, notice=notice.pk)
         return
     results = [r for i in parsed.instructions for r in _apply(actor, notice, i)]
     results += [
-        {"line": r.line, "item": None, "applied": False, "why": r.why} for r in parsed.refusals
+        {"line": r.line, "item": None, "applied": False, "why": r.why, "code": r.code}
+        for r in parsed.refusals
     ]
-    _done(row, notice, actor, results, mime.has_hangul(row.subject + mime.plain_text(message)))
+    korean = mime.has_hangul(row.subject + own)
+    thread = answer_thread(message)
+    if not parsed.instructions:
+        # Nothing understood ("We removed the video", with no item): a person reads it, and
+        # the moderator is told at once which lines were not understood and why.
+        why = f"no instruction understood in {len(results)} line(s) that look like one"
+        quarantine(row, why, InboundKind.REPLY, notice=notice.pk, results=results)
+        _confirm(row, notice, results, korean, thread)
+        return
+    _done(row, notice, actor, results, korean, thread)
 
 
 def _authenticated(
@@ -98,6 +111,7 @@ def _apply(actor: Actor, notice: Notice, instruction: Instruction) -> list[dict[
         result: dict[str, Any] = {"line": instruction.line, "item": position, "applied": False}
         if position not in items:
             result["why"] = f"item {position} is not on notice N{notice.pk}"
+            result["code"] = "not_on_notice"
         else:
             try:
                 # item_act runs in a savepoint: a refused line leaves nothing behind.
@@ -107,8 +121,16 @@ def _apply(actor: Actor, notice: Notice, instruction: Instruction) -> list[dict[
                 result["applied"] = True
             except DomainError as error:
                 result["why"] = error.message
+                result["code"] = _refusal_code(error)
         results.append(result)
     return results
+
+
+def _refusal_code(error: DomainError) -> str:
+    """What texts.py words in the reader's language; the English message is kept as well."""
+    if isinstance(error, Conflict):
+        return "not_allowed_now"
+    return "not_on_notice" if isinstance(error, NotFound) else "refused"
 
 
 def _done(
@@ -117,6 +139,7 @@ def _done(
     actor: Actor,
     results: list[dict[str, Any]],
     korean: bool,
+    thread: dict[str, object],
 ) -> None:
     applied = sum(1 for r in results if r["applied"])
     row.status, row.kind = InboundStatus.PROCESSED, InboundKind.REPLY
@@ -129,6 +152,17 @@ def _done(
         organisation_id=notice.request.organisation_id,
         payload={"inbound": row.pk, "applied": applied, "lines": len(results)},
     )
+    _confirm(row, notice, results, korean, thread)
+
+
+def _confirm(
+    row: InboundMessage,
+    notice: Notice,
+    results: list[dict[str, Any]],
+    korean: bool,
+    thread: dict[str, object],
+) -> None:
+    """The confirmation: each line applied, or refused with the reason, under the reply."""
     case_id = notice.request.case_id or ""
     korean = korean or notice.platform.language == "ko"
     delivery_enqueue(
@@ -142,5 +176,10 @@ def _done(
         ),
         about=f"notice:{notice.pk}",
         organisation_id=notice.request.organisation_id,
-        payload={"inbound_id": row.pk, "in_reply_to": row.message_id, "results": results},
+        payload={
+            "inbound_id": row.pk,
+            "language": "ko" if korean else "en",
+            "results": results,
+            **thread,
+        },
     )

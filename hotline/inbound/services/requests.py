@@ -1,5 +1,6 @@
 """A registered reporter's email becomes a takedown request, answered with a receipt."""
 
+from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
@@ -16,10 +17,11 @@ from hotline.delivery.services import delivery_enqueue
 from hotline.inbound import mime
 from hotline.inbound.authn import failed_checks
 from hotline.inbound.extract import Markers, markers, urls_in_parts
-from hotline.inbound.grammar import unquoted_lines
+from hotline.inbound.grammar import own_text
 from hotline.inbound.models import InboundKind, InboundMessage, InboundStatus
 from hotline.inbound.services.outcomes import quarantine
 from hotline.inbound.texts import ReceiptItem, nothing_filed_text, receipt_text
+from hotline.inbound.thread import answer_thread
 from hotline.platforms.models import ChannelKind
 from hotline.platforms.urls import InvalidUrl, normalise_url
 
@@ -38,17 +40,18 @@ def request_process(row: InboundMessage, message: Message, actor: Actor) -> None
     parts = mime.text_parts(message)
     body = mime.plain_text(message)
     found = markers(row.subject, body)
+    answer = _Answer(row, found.korean, answer_thread(message))
     urls = _urls(urls_in_parts(parts), row.from_address)
     media = [a for a in row.attachments if a.get("signals")]
     items = [ItemInput(url=u) for u in urls] + [ItemInput(signals=a["signals"]) for a in media]
     if not items:
-        _nothing_filed(row, found.korean, "no URL and no usable media found")
+        _nothing_filed(answer, "no URL and no usable media found")
         return
     data = _request_input(row, found, _own_words(parts), items[:MAX_ITEMS])
     try:
         result = request_submit(actor=actor, data=data)
     except DomainError as error:
-        _nothing_filed(row, found.korean, error.message)
+        _nothing_filed(answer, error.message)
         return
     request = result.request
     row.status, row.kind = InboundStatus.PROCESSED, InboundKind.REQUEST
@@ -62,7 +65,7 @@ def request_process(row: InboundMessage, message: Message, actor: Actor) -> None
         payload={**row.outcome, "created": result.created},
     )
     if result.created:
-        _receipt(row, request, found, [a.get("name", "") for a in media], actor)
+        _receipt(answer, request, [a.get("name", "") for a in media], actor)
 
 
 def _urls(candidates: list[str], sender: str) -> list[str]:
@@ -87,11 +90,7 @@ def _urls(candidates: list[str], sender: str) -> list[str]:
 def _own_words(parts: list[mime.TextPart]) -> str:
     """The sender's own text, for the reasons the platform reads: no forwarded or quoted mail,
     which may hold a victim's own words and address."""
-    if not parts:
-        return ""
-    plain = [p for p in parts if p.content_type == "text/plain"]
-    first = plain[0].text if plain else mime.html_to_text(parts[0].text)
-    return "\n".join(unquoted_lines(first)).strip()[:2000]
+    return own_text(parts)[:2000]
 
 
 def _request_input(
@@ -118,26 +117,33 @@ def _request_input(
     )
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """Whom hotline answers, in which language, and where the answer threads."""
+
+    row: InboundMessage
+    korean: bool
+    thread: dict[str, object]
+
+
 def _receipt(
-    row: InboundMessage,
-    request: TakedownRequest,
-    found: Markers,
-    media_names: list[str],
-    actor: Actor,
+    answer: _Answer, request: TakedownRequest, media_names: list[str], actor: Actor
 ) -> None:
+    row = answer.row
     rows = list(request.items.select_related("platform").order_by("position"))
     url_count = len(rows) - len(media_names)
     items = [
         ReceiptItem(
             position=item.position,
-            label=item.url or _media_label(media_names, item.position - url_count - 1),
+            label=item.url
+            or _media_label(media_names, item.position - url_count - 1, answer.korean),
             state=item.state,
             platform=item.platform.name if item.platform else "",
         )
         for item in rows
     ]
     body = receipt_text(
-        korean=found.korean,
+        korean=answer.korean,
         case_id=request.case_id or "",
         items=items,
         attachments=row.attachments,
@@ -146,27 +152,34 @@ def _receipt(
         # Taken in the filing's transaction, so it covers the request's own audit events.
         checkpoint=checkpoint_text(current_checkpoint().as_dict()),
     )
-    subject = f"[hotline {request.case_id}] " + ("접수 확인" if found.korean else "Receipt")
-    _send(
-        row, f"receipt-inbound-{row.pk}", f"{subject}: {row.subject}", body, f"request:{request.pk}"
-    )
+    subject = f"[hotline {request.case_id}] " + ("접수 확인" if answer.korean else "Receipt")
+    key = f"receipt-inbound-{row.pk}"
+    _send(answer, key, f"{subject}: {row.subject}", body, f"request:{request.pk}")
 
 
-def _media_label(names: list[str], index: int) -> str:
+def _media_label(names: list[str], index: int, korean: bool) -> str:
     name = names[index] if 0 <= index < len(names) else ""
+    if korean:
+        return f"{name or '첨부 파일'}의 해시값"
     return f"hashes of {name or 'an attachment'}"
 
 
-def _nothing_filed(row: InboundMessage, korean: bool, why: str) -> None:
+def _nothing_filed(answer: _Answer, why: str) -> None:
+    row, korean = answer.row, answer.korean
     quarantine(row, f"nothing filed: {why}", InboundKind.REQUEST)
     body = nothing_filed_text(korean=korean, why=why, attachments=row.attachments)
     subject = "[hotline] " + ("접수 불가" if korean else "Not filed")
     key = f"receipt-inbound-{row.pk}-not-filed"
-    _send(row, key, f"{subject}: {row.subject}", body, f"inbound:{row.pk}")
+    _send(answer, key, f"{subject}: {row.subject}", body, f"inbound:{row.pk}")
 
 
-def _send(row: InboundMessage, key: str, subject: str, body: str, about: str) -> None:
-    payload: dict[str, Any] = {"inbound_id": row.pk, "in_reply_to": row.message_id}
+def _send(answer: _Answer, key: str, subject: str, body: str, about: str) -> None:
+    row = answer.row
+    payload: dict[str, Any] = {
+        "inbound_id": row.pk,
+        "language": "ko" if answer.korean else "en",
+        **answer.thread,
+    }
     delivery_enqueue(
         idempotency_key=key,
         kind="receipt",
