@@ -29,11 +29,13 @@ typecheck: install
 
 test-sqlite: install
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-dovecot.sh
 	$(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-dovecot.sh
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
 test: lint typecheck test-sqlite test-postgres

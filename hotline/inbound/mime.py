@@ -45,7 +45,9 @@ def payload_bytes(part: Message) -> bytes:
     decoded under its original headers, or a mailer that mislabelled it) is taken as it is:
     decoding it again would turn the text into garbage.
     """
-    raw = part.get_payload(decode=False)
+    # The body as parsed (8-bit bytes kept as surrogate escapes); get_payload(decode=False)
+    # would decode 8-bit bytes by the declared charset first.
+    raw = getattr(part, "_payload", None)
     if isinstance(raw, str) and part.get("Content-Transfer-Encoding", "").strip().lower() == (
         "base64"
     ):

@@ -45,7 +45,7 @@ _DATA_URI = re.compile(
 _BASE64_RUN = re.compile(
     rb"(?m)(?:^[A-Za-z0-9+/]{16,}={0,2}[ \t]*\r?\n){3,}(?:^[A-Za-z0-9+/=]+\r?$)?"
 )
-_UUENCODED = re.compile(rb"(?ms)^begin [0-7]{3,4} [^\r\n]*\r?\n(?P<body>.*?)^end[ \t]*$")
+_UUENCODED = re.compile(rb"(?ms)^begin [0-7]{3,4} [^\r\n]*\r?\n(?P<body>.*?)^end[ \t]*\r?$")
 _MEDIA_TYPES = ("image/", "video/", "audio/")
 
 
