@@ -41,9 +41,14 @@ _DATA_URI = re.compile(
     rb"(?i)data:(?P<type>[a-z]+/[a-z0-9.+-]+)?(?:;[a-z0-9.+-]+=[^;,\s\"'<>]*)*;base64,"
     rb"(?P<data>[A-Za-z0-9+/=]+(?:(?:\r?\n[ \t]*|%0[ad]|&#1[03];)[A-Za-z0-9+/=]+)*)"
 )
-# Four or more lines of nothing but base64 (a pasted or badly attached file).
+# Lines of nothing but base64, each of 16 characters or more, and a shorter last line that
+# completes the encoding (a pasted or badly attached file, wrapped or on one line). Cut only
+# when they decode to media; the last line's test keeps a short word after them ("bye").
+_B64_LINE = rb"[A-Za-z0-9+/]{16,}={0,2}[ \t]*"
+_B64_LAST = rb"(?:(?:[A-Za-z0-9+/]{4}){1,3}|(?:[A-Za-z0-9+/]{4}){0,3}[A-Za-z0-9+/]{2,3}={1,2})"
 _BASE64_RUN = re.compile(
-    rb"(?m)(?:^[A-Za-z0-9+/]{16,}={0,2}[ \t]*\r?\n){3,}(?:^[A-Za-z0-9+/=]+\r?$)?"
+    rb"(?m)^" + _B64_LINE + rb"(?:\r?\n" + _B64_LINE + rb")*"
+    rb"(?:\r?\n" + _B64_LAST + rb"[ \t]*)?(?=\r?\n|\Z)"
 )
 _UUENCODED = re.compile(rb"(?ms)^begin [0-7]{3,4} [^\r\n]*\r?\n(?P<body>.*?)^end[ \t]*\r?$")
 _MEDIA_TYPES = ("image/", "video/", "audio/")
@@ -186,8 +191,7 @@ def _clean_text(data: bytes, removed: list[Removed]) -> bytes:
             return original
         item = Removed(where, "", "application/octet-stream", blob)
         removed.append(item)
-        newline = b"\r\n" if original.endswith(b"\r\n") else b"\n"
-        return b"[hotline removed embedded media, sha256 " + item.sha256.encode() + b"]" + newline
+        return b"[hotline removed embedded media, sha256 " + item.sha256.encode() + b"]"
 
     def uuencoded(match: re.Match[bytes]) -> bytes:
         blob = b"".join(_uu_line(line) for line in match.group("body").splitlines())
@@ -220,7 +224,7 @@ def _note(
     note = (
         f"[hotline stored no bytes of this attachment: {content_type}, {len(data)} bytes, "
         f"sha256 {item.sha256}]"
-    ).encode("ascii")
+    ).encode("ascii", errors="replace")
     new_headers = [
         b"Content-Type: text/plain; charset=us-ascii",
         b"Content-Transfer-Encoding: 7bit",

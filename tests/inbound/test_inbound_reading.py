@@ -1,5 +1,7 @@
 """Reading real mail's shapes without a database: charsets, stored bytes, URLs, bounces (tables)."""
 
+import base64
+
 import pytest
 
 from hotline.inbound import mime
@@ -7,7 +9,7 @@ from hotline.inbound.charsets import decode_text
 from hotline.inbound.classify import automatic, bounced_notice
 from hotline.inbound.extract import urls_in_parts, urls_in_text
 from hotline.inbound.strip import strip_media
-from tests.inbound.build_wild_corpus import MEDIA_MARKER
+from tests.inbound.build_wild_corpus import MEDIA_MARKER, png
 from tests.inbound.wild import EXPECTED, wild
 
 KOREAN = "똠방각하 사건: 미성년 피해자 딥페이크입니다."  # 똠 exists in CP949 only
@@ -99,3 +101,21 @@ def test_a_message_stored_decoded_under_its_old_headers_is_not_decoded_twice() -
     ).encode()
     text = mime.plain_text(mime.parse(legacy))
     assert KOREAN in text and "https://t.me/c/107" in text
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in EXPECTED.items() if e.removed))
+def test_a_message_cut_short_anywhere_is_still_read_and_its_media_cut(name: str) -> None:
+    raw = wild(name)
+    for end in range(len(raw) // 8, len(raw), len(raw) // 8):
+        stripped = strip_media(raw[:end])
+        assert MEDIA_MARKER not in stripped.raw
+        assert strip_media(stripped.raw).raw == stripped.raw
+        mime.plain_text(mime.parse(stripped.raw))
+
+
+def test_one_long_line_of_pasted_base64_media_is_cut() -> None:
+    image = base64.b64encode(png(9))
+    raw = b"From: a@b.example\r\nSubject: x\r\n\r\nhttps://t.me/c/1\r\n" + image + b"\r\nbye\r\n"
+    stripped = strip_media(raw)
+    assert [r.where for r in stripped.removed] == ["base64-run"]
+    assert image[:40] not in stripped.raw and stripped.raw.endswith(b"]\r\nbye\r\n")
