@@ -29,7 +29,10 @@ def _free_port() -> int:
 
 
 class Dovecot:
-    def __init__(self) -> None:
+    """Users are written before the start (Dovecot caches its passwd file): `users` of them,
+    named user1, user2, …, all with `password`."""
+
+    def __init__(self, password: str, users: int = 8) -> None:
         if not DOVECOT.exists():
             pytest.fail(f"{DOVECOT} is missing: run scripts/ensure-dovecot.sh (as root)")
         self.root = Path(tempfile.mkdtemp(prefix="hotline-dovecot-"))
@@ -43,7 +46,8 @@ class Dovecot:
             self.uid, self.gid = os.geteuid(), os.getegid()
         group = grp.getgrgid(self.gid).gr_name if os.geteuid() != 0 else "dovecot"
         self.passwd = self.root / "passwd"
-        self.passwd.write_text("")
+        self.users = [f"user{n}" for n in range(1, users + 1)]
+        self.passwd.write_text("".join(f"{u}:{{PLAIN}}{password}\n" for u in self.users))
         self.config = self.root / "dovecot.conf"
         self.config.write_text(
             f"""base_dir = {self.root}/run
@@ -112,13 +116,14 @@ service anvil {{
                 time.sleep(0.05)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def add_user(self, user: str, password: str) -> None:
-        with self.passwd.open("a") as handle:
-            handle.write(f"{user}:{{PLAIN}}{password}\n")
+    def new_mailbox(self) -> str:
+        """The next unused user, with an empty INBOX."""
+        user = self.users.pop(0)
         for folder in ("new", "cur", "tmp"):
             path = self.root / "home" / user / "Maildir" / folder
             path.mkdir(parents=True, exist_ok=True)
         self._own(self.root / "home")
+        return user
 
     def deliver(self, user: str, raw: bytes, *, seen: bool = False) -> None:
         """Put a message in the user's INBOX as a delivery agent would (Maildir new/ or cur/)."""
