@@ -36,7 +36,10 @@ _CONTENT_HEADERS = re.compile(
 # Text kept as text (bodies, bounce reports); any other leaf part is an attachment.
 _KEPT_TYPES = ("message/delivery-status", "message/disposition-notification")
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00",
-                     b"MM\x00*", b"BM", b"\x00\x00\x00\x0cjP  ", b"\xff\x0a")  # fmt: skip
+                     b"MM\x00*", b"\x00\x00\x00\x0cjP  ", b"\xff\x0a")  # fmt: skip
+# Signatures no text can start with; any other needs a NUL byte too before a text part is
+# taken for media ("FLV files …", "GIF89a is …" are text).
+_BINARY_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff")
 _DATA_URI = re.compile(
     rb"(?i)data:(?P<type>[a-z]+/[a-z0-9.+-]+)?(?:;[a-z0-9.+-]+=[^;,\s\"'<>]*)*;base64,"
     rb"(?P<data>[A-Za-z0-9+/=]+(?:(?:\r?\n[ \t]*|%0[ad]|&#1[03];)[A-Za-z0-9+/=]+)*)"
@@ -76,8 +79,15 @@ class Stripped:
 
 def looks_like_media(data: bytes) -> bool:
     head = data[:64]
-    webp = head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"AVI ", b"WAVE")
-    return head.startswith(_IMAGE_SIGNATURES) or webp or looks_like_video(head)
+    riff = head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"AVI ", b"WAVE")
+    bmp = head.startswith(b"BM") and head[6:10] == b"\x00\x00\x00\x00"  # reserved fields
+    return head.startswith(_IMAGE_SIGNATURES) or riff or bmp or looks_like_video(head)
+
+
+def _text_is_media(data: bytes) -> bool:
+    """A part labelled text whose bytes are in fact an image or a video."""
+    binary = data.startswith(_BINARY_SIGNATURES) or b"\x00" in data[:64]
+    return binary and looks_like_media(data)
 
 
 def strip_media(raw: bytes) -> Stripped:
@@ -103,7 +113,7 @@ def _entity(data: bytes, removed: list[Removed]) -> bytes:
         return data  # already a note (a message stored by hotline and read again)
     if content_type.startswith("text/") or content_type in _KEPT_TYPES:
         decoded = _transfer_decoded(body, cte)
-        if looks_like_media(decoded):
+        if _text_is_media(decoded):
             return _note(head, decoded, headers, content_type, removed)
         cleaned = _clean_text(decoded, removed)
         return data if cleaned == decoded else head + _transfer_encoded(cleaned, cte, body)
@@ -197,8 +207,7 @@ def _clean_text(data: bytes, removed: list[Removed]) -> bytes:
         blob = b"".join(_uu_line(line) for line in match.group("body").splitlines())
         return embedded("uuencoded", blob, match.group())
 
-    if b"data:" in data or b"DATA:" in data:
-        data = _DATA_URI.sub(data_uri, data)
+    data = _DATA_URI.sub(data_uri, data)
     data = _BASE64_RUN.sub(lambda m: embedded("base64-run", _b64decode(m.group()), m.group()), data)
     if b"begin " in data:
         data = _UUENCODED.sub(uuencoded, data)

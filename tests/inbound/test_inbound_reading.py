@@ -119,3 +119,30 @@ def test_one_long_line_of_pasted_base64_media_is_cut() -> None:
     stripped = strip_media(raw)
     assert [r.where for r in stripped.removed] == ["base64-run"]
     assert image[:40] not in stripped.raw and stripped.raw.endswith(b"]\r\nbye\r\n")
+
+
+def _single(body: bytes, content_type: str = "text/plain", cte: str = "8bit") -> bytes:
+    return (
+        f"From: a@b.example\r\nSubject: x\r\nContent-Type: {content_type}\r\n"
+        f"Content-Transfer-Encoding: {cte}\r\n\r\n"
+    ).encode() + body
+
+
+@pytest.mark.parametrize(
+    ("raw", "cut"),
+    [
+        (_single(b"BMW is a car maker.\r\n"), []),  # starts like a BMP, is text
+        (_single(b"FLV files and GIF89a images are old.\r\n"), []),
+        (_single(b"Data: https://t.me/c/1 data:text/plain;base64,aGVsbG8=\r\n"), []),
+        (_single(base64.encodebytes(png(5)), cte="base64"), ["attachment"]),  # a PNG as text
+        (_single(b"x", "application/pdf"), ["attachment"]),
+        (
+            _single(b'<img src="DATA:image/png;base64,' + base64.b64encode(png(6)) + b'">'),
+            ["data-uri"],
+        ),
+    ],
+)
+def test_what_is_cut_as_media_and_what_stays_text(raw: bytes, cut: list[str]) -> None:
+    stripped = strip_media(raw)
+    assert [r.where for r in stripped.removed] == cut
+    assert (stripped.raw == raw) == (not cut)
