@@ -38,7 +38,11 @@ test-postgres: install
 	bash scripts/ensure-dovecot.sh
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
-test: lint typecheck test-sqlite test-postgres
+# Both suites at once (scripts/test-both.sh); test-sqlite and test-postgres run one alone.
+test: lint typecheck
+	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
+	PYTEST=$(BIN)/pytest PG_URL=$(PG_URL) bash scripts/test-both.sh
 
 bench: install
 	$(BIN)/python bench/bench_hashing.py

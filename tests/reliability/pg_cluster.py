@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-PORTS = range(55433, 55441)
+# The SQLite and PostgreSQL suites run side by side (scripts/test-both.sh): each has half the
+# range, so two clusters never race for one port.
+PORTS = (
+    range(55437, 55441)
+    if os.environ.get("DATABASE_URL", "").startswith("postgres")
+    else range(55433, 55437)
+)
 
 
 def _bin_dir() -> Path:
