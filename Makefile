@@ -42,6 +42,7 @@ test-postgres: install
 test: lint typecheck
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-dovecot.sh
 	PYTEST=$(BIN)/pytest PG_URL=$(PG_URL) bash scripts/test-both.sh
 
 bench: install
