@@ -29,17 +29,20 @@ typecheck: install
 
 test-sqlite: install
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-dovecot.sh
 	$(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-dovecot.sh
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
 # Both suites at once (scripts/test-both.sh); test-sqlite and test-postgres run one alone.
 test: lint typecheck
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-dovecot.sh
 	PYTEST=$(BIN)/pytest PG_URL=$(PG_URL) bash scripts/test-both.sh
 
 bench: install

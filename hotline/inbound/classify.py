@@ -12,6 +12,7 @@ _AUTO_SUBJECT = re.compile(
 )
 _BOUNCE_SENDER = re.compile(r"(?i)^(mailer-daemon|postmaster)@")
 _NOTICE_MESSAGE_ID = re.compile(r"<notice-(\d+)@[^>]+>")
+_RETURNED_ID = re.compile(r"(?im)^Message-ID:\s*<notice-(\d+)@[^>]+>")
 _SUBJECT_TAG = re.compile(r"\[hotline\s+(HL-\d{4}-\d{6})?\s*N(\d+)\]", re.IGNORECASE)
 _CASE_ID = re.compile(r"\bHL-\d{4}-\d{6}\b")
 # A token is <expiry base36>.<signature base32> (hotline.cases.tokens), or the first format's
@@ -25,6 +26,8 @@ _BODY_REFERENCE = re.compile(rf"(?i)\bN(\d+)-({_THREAD_TAG})\b")
 class Automatic:
     kind: str  # "auto_reply" or "bounce"
     why: str
+    # Only a hint (a subject, a Precedence header): a registered reporter's mail is still read.
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,16 @@ class ThreadRef:
 
 
 def automatic(message: Message, envelope_from: str | None) -> Automatic | None:
-    """Bounces and auto-replies are recorded and never answered: no mail loops."""
+    """Bounces and auto-replies are recorded and never answered: no mail loops.
+
+    A bounce is a message whose own top part is a report (multipart/report, or a bare
+    message/delivery-status), or one sent from a mailer-daemon or with a null return path. A
+    report forwarded or attached inside a person's mail (message/rfc822) makes no bounce.
+    """
+    report = _report(message)
+    if report is not None:
+        return report
     sender = header_text(message, "From")
-    if message.get_content_type() == "multipart/report" or any(
-        p.get_content_type() == "message/delivery-status" for p in message.walk()
-    ):
-        return Automatic("bounce", "delivery status report (multipart/report)")
     address = re.sub(r"^.*<|>.*$", "", sender).strip()
     if _BOUNCE_SENDER.match(address):
         return Automatic("bounce", f"sent by {address}")
@@ -50,6 +57,25 @@ def automatic(message: Message, envelope_from: str | None) -> Automatic | None:
     return _auto_reply(message)
 
 
+def _report(message: Message) -> Automatic | None:
+    content_type = message.get_content_type()
+    if content_type == "message/delivery-status":
+        return Automatic("bounce", "delivery status report (message/delivery-status)")
+    if content_type != "multipart/report":
+        return None
+    report_type = str(message.get_param("report-type") or "").lower()
+    if report_type == "delivery-status" or any(
+        part.get_content_type() == "message/delivery-status" for part in _children(message)
+    ):
+        return Automatic("bounce", "delivery status report (multipart/report)")
+    return Automatic("auto_reply", f"automatic report (multipart/report; {report_type or '?'})")
+
+
+def _children(message: Message) -> list[Message]:
+    payload = message.get_payload()
+    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+
+
 def _auto_reply(message: Message) -> Automatic | None:
     auto_submitted = header_text(message, "Auto-Submitted").lower()
     if auto_submitted and not auto_submitted.startswith("no"):
@@ -58,11 +84,13 @@ def _auto_reply(message: Message) -> Automatic | None:
         if header_text(message, name):
             return Automatic("auto_reply", f"{name} header")
     precedence = header_text(message, "Precedence").lower()
-    if precedence in ("bulk", "auto_reply", "junk", "list"):
+    if precedence == "auto_reply":
         return Automatic("auto_reply", f"Precedence: {precedence}")
+    if precedence in ("bulk", "junk", "list"):
+        return Automatic("auto_reply", f"Precedence: {precedence}", weak=True)
     subject = header_text(message, "Subject")
     if _AUTO_SUBJECT.match(subject):
-        return Automatic("auto_reply", f"subject {subject[:60]!r}")
+        return Automatic("auto_reply", f"subject {subject[:60]!r}", weak=True)
     return None
 
 
@@ -91,7 +119,29 @@ def case_ids(subject: str) -> list[str]:
     return _CASE_ID.findall(subject)
 
 
-def bounced_notice(raw_text: str) -> int | None:
-    """The notice whose email bounced, from the returned headers (for the record only)."""
-    match = _NOTICE_MESSAGE_ID.search(raw_text)
-    return int(match.group(1)) if match else None
+def bounced_notice(message: Message) -> int | None:
+    """The notice whose email bounced (for the record only): the Message-ID of the returned
+    message, read from the report's own parts, never from mail forwarded inside another."""
+    for part in _children(message):
+        if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
+            match = _NOTICE_MESSAGE_ID.search(_returned_message_id(part))
+            if match:
+                return int(match.group(1))
+    if message.get_content_type() == "text/plain":
+        # A plain-text bounce (an old mailer-daemon) quotes the returned headers in its text.
+        payload = message.get_payload(decode=True)
+        text = payload.decode("ascii", errors="replace") if isinstance(payload, bytes) else ""
+        match = _RETURNED_ID.search(text)
+        return int(match.group(1)) if match else None
+    return None
+
+
+def _returned_message_id(part: Message) -> str:
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        returned = inner[0] if isinstance(inner, list) and inner else None
+        return header_text(returned, "Message-ID") if isinstance(returned, Message) else ""
+    payload = part.get_payload(decode=True)
+    text = payload.decode("ascii", errors="replace") if isinstance(payload, bytes) else ""
+    match = _RETURNED_ID.search(text)
+    return match.group() if match else ""

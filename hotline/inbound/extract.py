@@ -9,6 +9,8 @@ from hotline.inbound.mime import TextPart, has_hangul, html_to_text
 # ASCII URL characters only: Korean text often follows a URL with no space ("…/1에서").
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
 _SCHEME_URL = re.compile(rf"(?i)\bhttps?://{_URL_CHARS}+")
+# Where a second URL starts inside one run of URL characters (not a URL passed as a parameter).
+_SCHEME_START = re.compile(r"(?i)(?<![=?&/%:])https?://")
 # A bare host with a path (t.me/room/1, x.com/a/status/1) or a www. host; a dot-separated
 # word without a path (a file name, "e.g.") is not taken for a URL.
 _BARE_URL = re.compile(
@@ -37,8 +39,10 @@ class _Links(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag.lower() == "a":
             href = dict(attrs).get("href") or ""
-            if href.lower().startswith(("http://", "https://")):
-                self.hrefs.append(href.strip())
+            if href.strip().lower().startswith(("http://", "https://")):
+                # Browsers drop line breaks inside an href; here each line is read on its own,
+                # as two links a mailer ran together are two links, not one URL.
+                self.hrefs += urls_in_text(href)
 
 
 def _trim(url: str) -> str:
@@ -50,13 +54,25 @@ def _trim(url: str) -> str:
     return url
 
 
+def _pieces(url: str) -> list[tuple[int, str]]:
+    starts = [m.start() for m in _SCHEME_START.finditer(url)]
+    return [(a, url[a:b]) for a, b in zip(starts, [*starts[1:], len(url)], strict=True)]
+
+
 def urls_in_text(text: str) -> list[str]:
+    """Every URL, line by line: a URL never runs over a line break (nor any other space)."""
+    return [url for line in text.splitlines() for url in _urls_in_line(line)]
+
+
+def _urls_in_line(line: str) -> list[str]:
     found: list[tuple[int, str]] = []
     covered: list[tuple[int, int]] = []
-    for match in _SCHEME_URL.finditer(text):
-        found.append((match.start(), _trim(match.group())))
+    for match in _SCHEME_URL.finditer(line):
+        # "https://a/1https://b/2": two URLs that lost the space between them.
+        for offset, piece in _pieces(match.group()):
+            found.append((match.start() + offset, _trim(piece)))
         covered.append(match.span())
-    for match in _BARE_URL.finditer(text):
+    for match in _BARE_URL.finditer(line):
         if not any(start <= match.start() < end for start, end in covered):
             found.append((match.start(), _trim(match.group())))
     return [url for _, url in sorted(found) if url]

@@ -10,31 +10,18 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses
 from html import unescape
 
-# Tried in order after the declared charset; Korean mail is often mislabelled or unlabelled.
-FALLBACK_CHARSETS = ("utf-8", "cp949", "iso2022_kr", "latin-1")
-_ISO_2022_KR_DESIGNATOR = b"\x1b$)C"
-_REPLACEMENT = "\ufffd"
+from hotline.inbound.charsets import decode_text
+
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 BODY_TYPES = ("text/plain", "text/html")
-# Parts of a bounce that hold only headers and status lines: kept, so the record says what
-# bounced.
-# Marks the note that replaced an attachment: neither a body nor an attachment afterwards.
+# Marks the note that replaced an attachment (hotline.inbound.strip): not a body.
 REMOVED_HEADER = "X-Hotline-Removed"
-_REPORT_TYPES = ("message/delivery-status", "text/rfc822-headers")
 
 
 @dataclass(frozen=True)
 class TextPart:
     content_type: str  # text/plain or text/html
     text: str
-
-
-@dataclass(frozen=True)
-class AttachmentPart:
-    part: Message
-    name: str
-    content_type: str
-    data: bytes
 
 
 def parse(raw: bytes) -> EmailMessage:
@@ -44,24 +31,31 @@ def parse(raw: bytes) -> EmailMessage:
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode text, preferring the first charset that decodes it without replacement.
+    """Text from a part's or a header's bytes: the charset rules of hotline.inbound.charsets."""
+    return decode_text(data, declared)
 
-    Order: the declared charset, then UTF-8, CP949 (a superset of EUC-KR), ISO-2022-KR and
-    Latin-1; ISO-2022-KR goes first when its escape sequence is present, because its bytes
-    are plain ASCII and would otherwise "decode" as such, escapes and all.
+
+_BASE64_BODY = re.compile(rb"[A-Za-z0-9+/=\s]*")
+
+
+def payload_bytes(part: Message) -> bytes:
+    """A leaf part's bytes, its transfer encoding undone exactly once.
+
+    A body that is not base64 under a base64 label (a message an earlier version stored
+    decoded under its original headers, or a mailer that mislabelled it) is taken as it is:
+    decoding it again would turn the text into garbage.
     """
-    candidates = [declared.strip().lower()] if declared else []
-    if _ISO_2022_KR_DESIGNATOR in data:
-        candidates.insert(0, "iso2022_kr")
-    candidates += FALLBACK_CHARSETS
-    for charset in candidates:
-        try:
-            text = data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
-        if _REPLACEMENT not in text:
-            return text
-    return data.decode("utf-8", errors="replace")
+    # The body as parsed (8-bit bytes kept as surrogate escapes); get_payload(decode=False)
+    # would decode 8-bit bytes by the declared charset first.
+    raw = getattr(part, "_payload", None)
+    if isinstance(raw, str) and part.get("Content-Transfer-Encoding", "").strip().lower() == (
+        "base64"
+    ):
+        body = raw.encode("ascii", errors="surrogateescape")
+        if not _BASE64_BODY.fullmatch(body):
+            return body
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
 
 
 def _unescape(value: str) -> bytes:
@@ -123,9 +117,7 @@ def text_parts(message: Message) -> list[TextPart]:
     parts = []
     for part in _leaves(message):
         if is_body_part(part):
-            payload = part.get_payload(decode=True)
-            data = payload if isinstance(payload, bytes) else b""
-            text = decode_bytes(data, part.get_content_charset())
+            text = decode_bytes(payload_bytes(part), part.get_content_charset())
             parts.append(TextPart(part.get_content_type(), text))
     return parts
 
@@ -133,21 +125,6 @@ def text_parts(message: Message) -> list[TextPart]:
 def filename(part: Message) -> str:
     name = part.get_filename() or part.get_param("name", header="content-type") or ""
     return decode_header_value(str(name)) if name else ""
-
-
-def attachment_parts(message: Message) -> list[AttachmentPart]:
-    attachments = []
-    for part in _leaves(message):
-        if (
-            is_body_part(part)
-            or part.get_content_type() in _REPORT_TYPES
-            or part.get(REMOVED_HEADER)
-        ):
-            continue
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        attachments.append(AttachmentPart(part, filename(part), part.get_content_type(), data))
-    return attachments
 
 
 def plain_text(message: Message) -> str:
@@ -165,11 +142,3 @@ def html_to_text(html: str) -> str:
 
 def has_hangul(text: str) -> bool:
     return bool(_HANGUL.search(text))
-
-
-def replace_with_note(part: Message, note: str) -> None:
-    """Drop an attachment's bytes from the message, leaving a note in its place."""
-    for header in ("Content-Transfer-Encoding", "Content-Type", "Content-Disposition"):
-        del part[header]
-    part[REMOVED_HEADER] = "attachment bytes not stored"
-    part.set_payload(note, charset="utf-8")

@@ -39,8 +39,11 @@ def poll(port: int) -> str:
 
 def test_unseen_mail_is_stored_marked_seen_and_processed(mailbox: Mailbox) -> None:
     with ImapTestServer(mailbox) as server:
-        assert poll(server.port) == "stored 2 message(s)\n"
-        assert poll(server.port) == "stored 0 message(s)\n"
+        assert poll(server.port) == (
+            "fetched 2 unseen message(s): 2 stored; processed 2 pending: 1 processed, "
+            "1 quarantined\n"
+        )
+        assert poll(server.port) == "fetched 0 unseen message(s): 0 stored; nothing pending\n"
     assert all("\\Seen" in m.flags for m in mailbox.mails)
     rows = list(InboundMessage.objects.order_by("pk"))
     assert [(r.source, r.status) for r in rows] == [

@@ -54,8 +54,8 @@ def _dispatch(row: InboundMessage) -> None:
     message = mime.parse(bytes(row.redacted))
     envelope_from = row.envelope_from if row.source == "smtp" else None
     auto = automatic(message, envelope_from)
-    if auto is not None:
-        notice = bounced_notice(bytes(row.redacted).decode("ascii", errors="replace"))
+    if auto is not None and not (auto.weak and reporter_for(row.from_address) is not None):
+        notice = bounced_notice(message) if auto.kind == InboundKind.BOUNCE else None
         ignore(row, auto.kind, auto.why, {"notice": notice} if notice else {})
         return
     headers = [mime.header_all(message, h) for h in _RECIPIENT_HEADERS]

@@ -10,7 +10,7 @@ from hotline.audit.selectors import current_checkpoint
 from hotline.audit.services import audit_record
 from hotline.cases.categories import Category
 from hotline.cases.models import TakedownRequest
-from hotline.cases.services.intake import MAX_ITEMS, ItemInput, RequestInput, request_submit
+from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.core.errors import DomainError
 from hotline.delivery.mail_render import checkpoint_text
 from hotline.delivery.services import delivery_enqueue
@@ -47,7 +47,7 @@ def request_process(row: InboundMessage, message: Message, actor: Actor) -> None
     if not items:
         _nothing_filed(answer, "no URL and no usable media found")
         return
-    data = _request_input(row, found, _own_words(parts), items[:MAX_ITEMS])
+    data = _request_input(row, found, _own_words(parts), items)
     try:
         result = request_submit(actor=actor, data=data)
     except DomainError as error:

@@ -1,4 +1,4 @@
-"""Storing a received message before it is acknowledged: hashes kept, attachment bytes dropped."""
+"""Storing a received message before it is acknowledged: its own bytes, less media (hashed)."""
 
 import hashlib
 from dataclasses import dataclass
@@ -15,8 +15,10 @@ from hotline.core.errors import DomainError
 from hotline.inbound import mime
 from hotline.inbound.authn import authentication
 from hotline.inbound.models import InboundMessage
+from hotline.inbound.strip import Removed, looks_like_media, strip_media
 
-# Parts hashed as media; anything else (PDF, archives) is recorded and dropped unread.
+# Parts hashed as media (also any part whose bytes start like media); anything else (PDF,
+# archives) is recorded and dropped unread.
 _MEDIA_TYPES = ("image/", "video/", "application/octet-stream")
 
 
@@ -30,30 +32,41 @@ class Envelope:
 
 
 def inbound_store(*, raw: bytes, envelope: Envelope) -> InboundMessage:
-    """Parse, hash attachments, drop their bytes, verify DKIM, and commit the row.
+    """Store a message (see inbound_store_once); the row, new or already there."""
+    return inbound_store_once(raw=raw, envelope=envelope)[0]
 
-    The caller acknowledges the message (SMTP 250, IMAP \\Seen) only after this returns.
+
+def inbound_store_once(*, raw: bytes, envelope: Envelope) -> tuple[InboundMessage, bool]:
+    """Cut the media out (hashing it), verify DKIM on the raw bytes, and commit the row.
+
+    The row keeps the message exactly as received less its media (hotline.inbound.strip), so
+    processing parses it once, under its own headers. Returns the row and whether it is new:
+    a message whose source key is stored already (IMAP fetched again after a crash) is not
+    stored twice. The caller acknowledges the message (SMTP 250, IMAP \\Seen) only after
+    this returns.
     """
     if envelope.source_key:
         existing = InboundMessage.objects.filter(source_key=envelope.source_key).first()
         if existing is not None:
-            return existing
-    message = mime.parse(raw)
+            return existing, False
+    stripped = strip_media(raw)
+    message = mime.parse(stripped.raw)  # the headers are the raw message's own
     auth = authentication(raw, message, verify_dkim=settings.HOTLINE_INBOUND_DKIM_VERIFY)
-    attachments = [_attachment(part) for part in mime.attachment_parts(message)]
+    attachments = [_attachment(item) for item in stripped.removed]
     try:
-        return _create(raw, message, envelope, attachments, auth)
+        return _create(raw, stripped.raw, message, envelope, attachments, auth), True
     except IntegrityError:
         # The same IMAP message stored by a concurrent poller: it is there, which is the point.
         existing = InboundMessage.objects.filter(source_key=envelope.source_key).first()
         if existing is None:
             raise
-        return existing
+        return existing, False
 
 
 @transaction.atomic
 def _create(
     raw: bytes,
+    stored: bytes,
     message: Message,
     envelope: Envelope,
     attachments: list[dict[str, Any]],
@@ -71,7 +84,7 @@ def _create(
         subject=mime.header_text(message, "Subject"),
         size=len(raw),
         sha256=hashlib.sha256(raw).hexdigest(),
-        redacted=_redacted(message),
+        redacted=stored,
         attachments=attachments,
         authentication=auth,
     )
@@ -91,23 +104,19 @@ def _create(
     return row
 
 
-def _attachment(attachment: mime.AttachmentPart) -> dict[str, Any]:
-    """Hash a media attachment, then replace its bytes in the message with a note."""
-    data = attachment.data
+def _attachment(item: Removed) -> dict[str, Any]:
+    """What is kept of a part cut from the message: its name, type, size and hashes."""
+    data = item.data
     record: dict[str, Any] = {
-        "name": attachment.name,
-        "content_type": attachment.content_type,
+        "name": item.name,
+        "content_type": item.content_type,
+        "where": item.where,
         "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "media": attachment.content_type.startswith(_MEDIA_TYPES),
+        "sha256": item.sha256,
+        "media": item.content_type.startswith(_MEDIA_TYPES) or looks_like_media(data),
     }
     if record["media"]:
-        record.update(_hashed(data, attachment.name or "attachment"))
-    mime.replace_with_note(
-        attachment.part,
-        f"[hotline stored no bytes of this attachment: {attachment.name or '(no name)'}, "
-        f"{attachment.content_type}, {len(data)} bytes, sha256 {record['sha256']}]",
-    )
+        record.update(_hashed(data, item.name or "attachment"))
     return record
 
 
@@ -119,13 +128,3 @@ def _hashed(data: bytes, label: str) -> dict[str, Any]:
         return {"signals": media_signals(data=data, label=label)}
     except DomainError as error:
         return {"error": error.message}
-
-
-def _redacted(message: Message) -> bytes:
-    try:
-        return message.as_bytes()
-    except Exception:
-        # A message too broken to serialise again: keep its headers and readable text only.
-        headers = "".join(f"{k}: {v}\r\n" for k, v in message.items())
-        body = "\n\n".join(p.text for p in mime.text_parts(message))
-        return (headers + "\r\n" + body).encode("utf-8", errors="replace")

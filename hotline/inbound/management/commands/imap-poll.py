@@ -1,4 +1,5 @@
-"""`hotline imap-poll`: fetch unseen mail from an IMAP mailbox, store it, mark it seen."""  # noqa: N999
+"""`hotline imap-poll`: fetch unseen mail from an IMAP mailbox, store it, mark it seen, and
+process every stored message still pending (a crash's leftovers included)."""  # noqa: N999
 
 import os
 import threading
@@ -39,8 +40,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         try:
             while True:
-                stored = imap_poll_once(config)
-                self.stdout.write(f"stored {len(stored)} message(s)")
+                self.stdout.write(imap_poll_once(config).summary())
                 if options["once"] or stop.wait(options["interval"]):
                     return
         except KeyboardInterrupt:
