@@ -18,7 +18,7 @@ class Expect:
     filed: tuple[str, ...] = ()  # the request's normalised item URLs (a request is expected)
     bounce_notice: int | None = None  # a bounce, and the notice it names (None: not a bounce)
     removed: tuple[str, ...] = ()  # where each piece of media was cut from
-    smtp: bool = True  # False: a line over SMTP's limit, so only IMAP and stored mail carry it
+    smtp: bool = True  # False: only IMAP and stored mail carry it
     auto: str | None = field(default=None)  # classify.automatic's kind, if any
 
 
@@ -56,7 +56,6 @@ EXPECTED: dict[str, Expect] = {
         ("항목 59", "긴급 삭제 요청입니다."),
         ("https://t.me/c/113", "t.me/c/213"),
         ("https://t.me/c/113", "https://t.me/c/213"),
-        smtp=False,
     ),
     "f01-reporter-forwards-a-bounce.eml": Expect(
         "삭제 요청 (반송 메일 첨부)",
