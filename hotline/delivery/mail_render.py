@@ -22,6 +22,12 @@ LABELS: dict[str, dict[str, str]] = {
         "message:answer": "An answer about a notice",
         "receipt": "Receipt",
         "confirmation": "Confirmation",
+        "reminder": "Reminder: a reporter's question is unanswered",
+        "news:outcome": "News of your item",
+        "news:observed_gone": "News of your item",
+        "news:question": "A question from the platform",
+        "news:escalation": "Deadline missed: escalated",
+        "news:digest": "Daily digest",
     },
     "ko": {
         "escalation": "처리 기한 초과: 지정 책임자에게 보고",
@@ -30,6 +36,12 @@ LABELS: dict[str, dict[str, str]] = {
         "message:answer": "삭제 요청에 관한 답변",
         "receipt": "접수 확인",
         "confirmation": "처리 확인",
+        "reminder": "알림: 신고 기관의 질문에 아직 답변하지 않았습니다",
+        "news:outcome": "신고 항목 처리 소식",
+        "news:observed_gone": "신고 항목 처리 소식",
+        "news:question": "플랫폼의 질문",
+        "news:escalation": "처리 기한 초과: 책임자에게 보고",
+        "news:digest": "일일 요약",
     },
 }
 
@@ -88,7 +100,9 @@ def checkpoint_text(checkpoint: dict[str, Any]) -> str:
 def generic_context(message: OutboundMessage, language: str) -> dict[str, Any]:
     label = LABELS[language].get(message.kind, message.kind)
     subject = message.subject
-    if language != "en" and message.kind in LABELS[language] and subject.startswith("[hotline"):
+    # News to reporters is written in their language already (cases.news_texts).
+    translated = message.kind in LABELS[language] and not message.kind.startswith("news:")
+    if language != "en" and translated and subject.startswith("[hotline"):
         subject = subject.split("]", 1)[0] + "] " + label
     return {
         **_thread_context(message.payload),

@@ -1,5 +1,6 @@
 """What hotline tells platforms and officials, put in the outbox in the caller's transaction."""
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from hotline.audit.selectors import current_checkpoint
@@ -113,13 +114,24 @@ def message_forward(*, message: Message, to_platform: bool) -> None:
     )
 
 
-def escalation_send(*, notice: Notice, waiting_items: list[Item]) -> None:
+def escalation_send(
+    *, notice: Notice, waiting_items: list[Item], open_questions: Sequence[Message] = ()
+) -> None:
     platform = notice.platform
     body = (
         f"Notice {notice.pk} (case {notice.request.case_id}) passed its deadline "
         f"{_deadline_text(notice)} with {len(waiting_items)} item(s) still waiting: "
         + ", ".join(str(i.position) for i in waiting_items)
     )
+    if open_questions:
+        body += f"\n\nThe reporter's question(s) still unanswered ({len(open_questions)}):\n" + (
+            "\n".join(
+                f"- asked {q.created_at:%Y-%m-%d %H:%M} UTC"
+                + (f" about item {q.item.position}" if q.item else "")
+                + f": {q.body}"
+                for q in open_questions
+            )
+        )
     delivery_enqueue(
         idempotency_key=f"escalation-{notice.pk}",
         kind="escalation",
@@ -129,8 +141,39 @@ def escalation_send(*, notice: Notice, waiting_items: list[Item]) -> None:
         body=body,
         about=f"notice:{notice.pk}",
         organisation_id=notice.request.organisation_id,
-        payload={**_thread(notice), "items": [i.pk for i in waiting_items]},
+        payload={
+            **_thread(notice),
+            "items": [i.pk for i in waiting_items],
+            "open_questions": [q.pk for q in open_questions],
+        },
         platform_id=platform.pk,
+    )
+
+
+def question_reminder_send(*, message: Message) -> None:
+    """Once, at the policy's time: the reporter's question is still unanswered."""
+    notice = message.notice
+    about = f" about item {message.item.position}" if message.item else ""
+    delivery_enqueue(
+        idempotency_key=f"reminder-{message.pk}",
+        kind="reminder",
+        channel=notice.platform.channel,
+        recipient=_recipient(notice.platform),
+        subject=f"[hotline {notice.request.case_id} N{notice.pk}] reminder: unanswered question",
+        body=(
+            f"Reminder: the reporter's question{about}, asked {message.created_at:%Y-%m-%d %H:%M}"
+            f" UTC, is still unanswered:\n\n{message.body}\n\nUnanswered questions go to your "
+            "designated official with the deadline escalation."
+        ),
+        about=f"notice:{notice.pk}",
+        organisation_id=notice.request.organisation_id,
+        payload={
+            **_thread(notice),
+            "message_id": message.pk,
+            "item_id": message.item_id,
+            "kind": "reminder",
+        },
+        platform_id=notice.platform_id,
     )
 
 
