@@ -39,6 +39,10 @@ WORDS = {
             "Notice N{notice_id} of case {case_id} missed its deadline {deadline} with "
             "{waiting} item(s) still waiting: escalated to the platform's designated official."
         ),
+        "escalation_item": (
+            "Item {position} of case {case_id} was still waiting for the platform at its "
+            "deadline {deadline}: escalated to the platform's designated official."
+        ),
         "digest": "What changed in the last day ({count}):",
         "subject_item": "item {position}: {state}",
         "subject_question": "question from the platform",
@@ -57,6 +61,10 @@ WORDS = {
         "escalation": (
             "사건 {case_id}의 요청 N{notice_id}이(가) 처리 기한 {deadline}을(를) 넘겼고 "
             "{waiting}개 항목이 아직 처리되지 않았습니다. 플랫폼의 지정 책임자에게 보고했습니다."
+        ),
+        "escalation_item": (
+            "사건 {case_id}의 항목 {position}이(가) 처리 기한 {deadline}까지 처리되지 않아 "
+            "플랫폼의 지정 책임자에게 보고했습니다."
         ),
         "digest": "지난 하루 동안의 변경 사항 ({count}건):",
         "subject_item": "항목 {position}: {state}",
@@ -107,8 +115,10 @@ def news_lines(kind: str, facts: dict[str, Any], lang: str) -> list[str]:
     """The body of one piece of news, as lines."""
     lang = language(lang)
     words = WORDS[lang]
-    if kind == "escalation":
+    if kind == "escalation" and facts.get("notice_id"):
         return [words["escalation"].format(**facts)]
+    if kind == "escalation":  # a duplicate, told under its own item: no notice of its own
+        return [words["escalation_item"].format(**facts)]
     item = words["item"].format(position=facts.get("position"), case_id=facts.get("case_id"))
     if kind == "question":
         return [

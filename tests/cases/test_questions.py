@@ -45,7 +45,17 @@ def test_an_unanswered_question_is_reminded_once_then_goes_with_the_escalation(
     status, waiting = call_api("telegram_mod", "get", "/questions")
     assert status == 200 and [q["id"] for q in waiting] == [question.pk]
     status, thread = call_api("telegram_mod", "get", f"/notices/{notice.pk}/messages")
-    assert thread[0]["age_seconds"] >= 0 and thread[0]["answered_at"] is None
+    assert status == 200 and thread[0]["age_seconds"] >= 0 and thread[0]["answered_at"] is None
+    # Centre A reports the first room too: its item follows KCSC's.
+    centre = request_submit(
+        actor=directory.actors["caseworker_a"],
+        data=RequestInput(
+            category="sexual_deepfake",
+            reasons="Sexual deepfakes of an identifiable woman, shared without consent.",
+            items=[ItemInput(url="https://t.me/room/1")],
+            legal_bases=[],
+        ),
+    ).request
 
     asked = question.created_at
     assert questions_remind_due(now=asked + timedelta(hours=3)) == 0
@@ -63,8 +73,12 @@ def test_an_unanswered_question_is_reminded_once_then_goes_with_the_escalation(
     assert escalation.payload["open_questions"] == [question.pk]
     # The reporter hears of the missed deadline too.
     status, news = call_api("analyst", "get", "/news")
-    assert [n["kind"] for n in news] == ["escalation"]
+    assert status == 200 and [n["kind"] for n in news] == ["escalation"]
     assert news[0]["facts"]["waiting"] == 2
+    status, followed = call_api("caseworker_a", "get", "/news")
+    assert status == 200 and [n["kind"] for n in followed] == ["escalation"]
+    assert followed[0]["case_id"] == centre.case_id and followed[0]["notice_id"] is None
+    assert notice.request.case_id not in str(followed)
 
 
 def test_an_answered_question_is_not_reminded_and_its_age_stops(
@@ -90,7 +104,7 @@ def test_an_answered_question_is_not_reminded_and_its_age_stops(
     )
     assert questions_remind_due(now=question.created_at + timedelta(hours=2)) == 0
     status, thread = call_api("analyst", "get", f"/notices/{notice.pk}/messages")
-    assert thread[0]["answered_at"] is not None
+    assert status == 200 and thread[0]["answered_at"] is not None
     assert call_api("telegram_mod", "get", "/questions") == (200, [])
 
 

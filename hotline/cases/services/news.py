@@ -99,10 +99,10 @@ def news_escalated(*, notice: Notice, waiting: list[Item]) -> None:
                 continue
             facts = {
                 "case_id": duplicate.request.case_id,
-                "notice_id": "-",
+                "notice_id": None,
+                "position": duplicate.position,
                 "deadline": f"{deadline:%Y-%m-%d %H:%M %Z}",
                 "waiting": 1,
-                "positions": [duplicate.position],
             }
             _tell(request=duplicate.request, kind=NewsKind.ESCALATION, facts=facts, item=duplicate)
 
