@@ -8,7 +8,7 @@ from hotline.cases.services.deadlines import notice_escalate_if_overdue, questio
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.cases.services.moderation import ItemDecision, item_act, message_post
 from hotline.cases.workflow import ItemAction
-from hotline.delivery.models import Delivery
+from hotline.delivery.models import Delivery, Subscription
 from hotline.platforms.models import Platform
 from hotline.platforms.services import DeadlineRule, deadline_policy_set
 from tests.conftest import ApiCaller, Directory
@@ -130,3 +130,23 @@ def test_the_platforms_question_is_the_reporters_open_task_on_the_dashboard(
     # Another organisation's dashboard shows none of it.
     other = signed_in_client("caseworker_b").get("/requests/").content.decode()
     assert "Which account posted it?" not in other
+
+
+def test_a_reporter_chooses_on_the_web_how_they_are_told(directory: Directory) -> None:
+    client = signed_in_client("caseworker_a")
+    assert client.get("/notifications/").status_code == 200
+    refused = client.post("/notifications/", {"email": "not an address", "language": "ko"})
+    assert refused.status_code == 200 and not Subscription.objects.exists()
+    saved = client.post(
+        "/notifications/", {"email": "me@centre-a.example", "language": "ko", "digest": "on"}
+    )
+    assert saved.status_code == 302
+    mine = Subscription.objects.get()
+    assert (mine.email, mine.language, mine.immediate, mine.digest) == (
+        "me@centre-a.example",
+        "ko",
+        False,
+        True,
+    )
+    assert mine.user_id == directory.actors["caseworker_a"].user_id
+    assert signed_in_client("telegram_mod").get("/notifications/").status_code in (302, 403)
