@@ -150,46 +150,50 @@ def escalation_send(
     )
 
 
-def question_reminder_send(*, message: Message) -> None:
-    """Once, at the policy's time: the reporter's question is still unanswered."""
-    notice = message.notice
-    about = f" about item {message.item.position}" if message.item else ""
+def _to_platform(
+    notice: Notice, *, key: str, kind: str, subject: str, body: str, payload: dict[str, object]
+) -> None:
+    """A message on the notice's thread, through the platform's own channel."""
     delivery_enqueue(
-        idempotency_key=f"reminder-{message.pk}",
-        kind="reminder",
+        idempotency_key=key,
+        kind=kind,
         channel=notice.platform.channel,
         recipient=_recipient(notice.platform),
-        subject=f"[hotline {notice.request.case_id} N{notice.pk}] reminder: unanswered question",
+        subject=f"[hotline {notice.request.case_id} N{notice.pk}] {subject}",
+        body=body,
+        about=f"notice:{notice.pk}",
+        organisation_id=notice.request.organisation_id,
+        payload={**_thread(notice), **payload},
+        platform_id=notice.platform_id,
+    )
+
+
+def question_reminder_send(*, message: Message) -> None:
+    """Once, at the policy's time: the reporter's question is still unanswered."""
+    about = f" about item {message.item.position}" if message.item else ""
+    _to_platform(
+        message.notice,
+        key=f"reminder-{message.pk}",
+        kind="reminder",
+        subject="reminder: unanswered question",
         body=(
             f"Reminder: the reporter's question{about}, asked {message.created_at:%Y-%m-%d %H:%M}"
             f" UTC, is still unanswered:\n\n{message.body}\n\nUnanswered questions go to your "
             "designated official with the deadline escalation."
         ),
-        about=f"notice:{notice.pk}",
-        organisation_id=notice.request.organisation_id,
-        payload={
-            **_thread(notice),
-            "message_id": message.pk,
-            "item_id": message.item_id,
-            "kind": "reminder",
-        },
-        platform_id=notice.platform_id,
+        payload={"message_id": message.pk, "item_id": message.item_id, "kind": "reminder"},
     )
 
 
 def reopen_send(*, notice: Notice, item: Item, reason: str) -> None:
-    delivery_enqueue(
-        idempotency_key=f"reopen-{item.pk}-{item.reopen_count}",
+    _to_platform(
+        notice,
+        key=f"reopen-{item.pk}-{item.reopen_count}",
         kind="reopen",
-        channel=notice.platform.channel,
-        recipient=_recipient(notice.platform),
-        subject=f"[hotline {notice.request.case_id} N{notice.pk}] item {item.position} still up",
+        subject=f"item {item.position} still up",
         body=(
             f"Item {item.position} ({item.url}) was reported removed but hotline's check "
             f"found it still reachable: {reason}. The item is reopened."
         ),
-        about=f"notice:{notice.pk}",
-        organisation_id=notice.request.organisation_id,
-        payload={**_thread(notice), "item_id": item.pk, "reason": reason},
-        platform_id=notice.platform_id,
+        payload={"item_id": item.pk, "reason": reason},
     )
