@@ -31,6 +31,7 @@ from hotline.delivery.subscriptions import (
 from hotline.verification import backends
 from tests.conftest import ApiCaller, Directory, request_body
 from tests.delivery.servers import Inbox, WebhookReceiver
+from tests.web.conftest import signed_in_client
 
 ROOM = "https://t.me/deepfake_room/5"
 GONE_PAGE = '<div class="tgme_page_title">room</div><div data-post="deepfake_room/4"></div>'
@@ -130,6 +131,9 @@ def test_both_reporters_hear_the_confirmed_removal_with_evidence_and_never_of_ea
     status, receipt = call_api("caseworker_a", "get", f"/requests/{second['case_id']}")
     assert status == 200 and receipt["items"][0]["follows_state"] == "confirmed_removed"
     assert receipt["items"][0]["confirmed_removed_at"] is not None
+    page = signed_in_client("caseworker_a").get(f"/requests/{second['case_id']}/")
+    shown = page.content.decode()
+    assert "follows: Removal confirmed" in shown and first["case_id"] not in shown
 
 
 def test_each_piece_of_news_is_sent_once_per_subscription_and_a_rollback_tells_nobody(
