@@ -34,6 +34,7 @@ api.add_router("/", audit_router)
 api.add_router("/", dsa_sor_router)  # GET /api/export/dsa-sor
 api.add_router("/", evidence_router)
 api.add_router("/", "hotline.cases.feed_api.router")  # GET /api/feed, the pull channel
+api.add_router("/", "hotline.cases.news_api.router")  # news, open questions, notifications
 
 # Where ninja puts the failing value first in an error's `loc`; the element names the rest.
 _SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}

@@ -87,6 +87,8 @@ class Preference(models.Model):
     )
     language = models.CharField(max_length=8, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
+    # When the person last marked their news as seen: the dashboard shows what came after.
+    news_seen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language or '-'} {self.time_zone or '-'}"

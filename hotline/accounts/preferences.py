@@ -1,5 +1,6 @@
 """A person's language and time zone; the time zone defaults from the organisation's country."""
 
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -53,4 +54,13 @@ def preference_set(
             )
         preference.time_zone = time_zone
     preference.save()
+    return preference
+
+
+@transaction.atomic
+def news_seen_mark(*, user_id: int, at: datetime) -> Preference:
+    """The person has read their news up to `at`: the dashboard shows only what came after."""
+    preference, _ = Preference.objects.get_or_create(user_id=user_id)
+    preference.news_seen_at = at
+    preference.save(update_fields=["news_seen_at"])
     return preference

@@ -47,6 +47,8 @@ class Notice(models.Model):
     # Copied from the deadline policy when the notice is made, so that changing the policy
     # later cannot change this notice's clock or its compliance figures.
     clock_pauses_for_info = models.BooleanField(default=False)
+    # Also copied from the policy: when a reporter's unanswered question is sent again.
+    question_reminder_hours = models.PositiveIntegerField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -111,6 +113,8 @@ class Message(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
     )
     created_at = models.DateTimeField()
+    # A reporter's question still unanswered at the policy's reminder time is sent again, once.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.kind} on notice {self.notice_id}"
@@ -149,3 +153,42 @@ class ItemLink(models.Model):
 
     def __str__(self) -> str:
         return f"item {self.item_id} seen before as {self.earlier_item_id}"
+
+
+class NewsKind(models.TextChoices):
+    OUTCOME = "outcome", "Outcome"
+    QUESTION = "question", "Question from the platform"
+    ESCALATION = "escalation", "Deadline missed, escalated"
+    OBSERVED_GONE = "observed_gone", "Seen gone"
+
+
+class ReporterNews(models.Model):
+    """Something a reporting organisation is told about one of its own items or notices.
+
+    Written in the transaction of the change it reports, with its deliveries. It names only
+    the organisation's own case, item and notice: an item that duplicates another
+    organisation's item is told that item's fate under its own name.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(TakedownRequest, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=NewsKind.choices)
+    state = models.CharField(max_length=20, blank=True)  # the item's state it reports
+    # What the reporter is shown: reason, note, the verification check (all their own item's).
+    facts = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "created_at"], name="news_by_org")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.organisation_id} at {self.created_at}"

@@ -78,7 +78,11 @@ class ItemOut(Schema):
     state: str
     platform: str | None
     notice_id: int | None
-    duplicate_of: int | None
+    duplicate_of: int | None = Field(
+        description="The item this one duplicates: only when it is your own organisation's"
+    )
+    # A duplicate follows its original: this is that item's state (removed, rejected, ...).
+    follows_state: str | None = None
     rejection_reason: str
     outcome_note: str
     acted_at: datetime | None
@@ -133,6 +137,9 @@ class MessageOut(Schema):
     item_id: int | None
     reply_to: int | None
     created_at: datetime
+    # A question's age in seconds: until its first answer, or until now while unanswered.
+    age_seconds: int | None = None
+    answered_at: datetime | None = None
 
 
 class DeliveryOut(Schema):

@@ -1,5 +1,6 @@
 """Permission-scoped reads of the workflow: nobody reads another organisation's records."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
@@ -7,7 +8,16 @@ from django.db.models import F, Prefetch, QuerySet
 from hotline.accounts.actors import Actor
 from hotline.banks.selectors import bank_match
 from hotline.banks.services import KNOWN_CONTENT_BANK, Signal
-from hotline.cases.models import Item, ItemCheck, ItemLink, Message, Notice, TakedownRequest
+from hotline.cases import questions
+from hotline.cases.models import (
+    Item,
+    ItemCheck,
+    ItemLink,
+    Message,
+    Notice,
+    ReporterNews,
+    TakedownRequest,
+)
 from hotline.cases.services.access import notice_for_actor
 from hotline.cases.workflow import ItemState
 from hotline.core.errors import NotFound, PermissionDenied
@@ -29,7 +39,7 @@ def request_get(*, actor: Actor, case_id: str) -> TakedownRequest:
         "earlier_item__request", "earlier_item__platform"
     ).order_by("distance", "earlier_item_id")
     items = (
-        Item.objects.select_related("platform", "duplicate_of")
+        Item.objects.select_related("platform", "duplicate_of__request")
         .prefetch_related(
             Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at")),
             Prefetch("links", queryset=links),
@@ -87,7 +97,8 @@ def notice_items(*, notice: Notice) -> QuerySet[Item]:
 
 
 def notice_messages(*, notice: Notice) -> QuerySet[Message]:
-    return notice.messages.order_by("created_at", "pk")
+    # Replies come along: a question's age runs until its first answer.
+    return notice.messages.prefetch_related("replies").order_by("created_at", "pk")
 
 
 def match_for_actor(
@@ -121,3 +132,27 @@ def _case_ids_visible_to(actor: Actor, item_ids: set[int]) -> dict[int, str]:
     else:
         items = items.filter(request__organisation_id=actor.organisation_id)
     return {pk: case_id for pk, case_id in items.values_list("pk", "request__case_id") if case_id}
+
+
+def news_for_actor(*, actor: Actor, since: datetime | None = None) -> QuerySet[ReporterNews]:
+    """The actor's organisation's news, newest first; only its own cases are ever named."""
+    _require_reporter(actor)
+    news = ReporterNews.objects.filter(organisation_id=actor.organisation_id)
+    if since is not None:
+        news = news.filter(created_at__gt=since)
+    return news.order_by("-created_at", "-pk")
+
+
+def open_questions_for_actor(*, actor: Actor) -> QuerySet[Message]:
+    """Questions waiting for this actor's side: a reporter's own tasks, or a platform's."""
+    if actor.is_reporter:
+        mine = questions.unanswered_questions().filter(
+            notice__request__organisation_id=actor.organisation_id
+        )
+        return questions.to_reporters(mine)
+    if actor.is_moderator:
+        theirs = questions.unanswered_questions().filter(
+            notice__platform__organisation_id=actor.organisation_id
+        )
+        return questions.to_platforms(theirs)
+    raise PermissionDenied("only moderators and reporters have questions to answer")

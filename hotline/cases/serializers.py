@@ -2,7 +2,8 @@
 
 from hotline.audit.schemas import CheckpointOut
 from hotline.audit.selectors import current_checkpoint
-from hotline.cases.models import Item, ItemLink, Message, Notice, TakedownRequest
+from hotline.cases import questions
+from hotline.cases.models import Item, ItemLink, Message, MessageKind, Notice, TakedownRequest
 from hotline.cases.schemas import (
     CheckOut,
     DeliveryOut,
@@ -15,6 +16,7 @@ from hotline.cases.schemas import (
 )
 from hotline.cases.services.media import media_partial
 from hotline.cases.workflow import ItemState
+from hotline.core import clock
 from hotline.delivery.selectors import deliveries_to_platform
 
 
@@ -67,7 +69,10 @@ def _notice_fields(notice: Notice) -> dict[str, object]:
 
 
 def message_out(message: Message) -> MessageOut:
+    question = message.kind == MessageKind.QUESTION
     return MessageOut(
+        age_seconds=questions.age_seconds(message, clock.now()) if question else None,
+        answered_at=questions.answered_at(message) if question else None,
         id=message.pk,
         kind=message.kind,
         author=message.author,
@@ -126,12 +131,27 @@ def seen_before_out(link: ItemLink, viewer_organisation_id: int) -> SeenBeforeOu
     )
 
 
+def _follow_without_naming(out: ItemOut, item: Item, viewer_organisation_id: int) -> None:
+    """A duplicate shows the fate of the item it follows; another organisation's item id,
+    case or notice is never named (the two reporters never learn of each other)."""
+    original = item.duplicate_of
+    if original is None:
+        return
+    out.follows_state = original.state
+    if original.request.organisation_id != viewer_organisation_id:
+        out.duplicate_of = None
+    if original.confirmed_removed_at is not None:
+        out.confirmed_removed_at = original.confirmed_removed_at
+    out.rejection_reason = original.rejection_reason
+
+
 def receipt_out(request: TakedownRequest, *, duplicate_submission: bool) -> ReceiptOut:
     items = list(request.items.all())
     viewer = request.organisation_id
     outs = []
     for item in items:
         out = item_out(item)
+        _follow_without_naming(out, item, viewer)
         out.seen_before = [seen_before_out(link, viewer) for link in item.links.all()]
         outs.append(out)
     return ReceiptOut(

@@ -24,6 +24,12 @@ LABELS: dict[str, dict[str, str]] = {
         "message:answer": "An answer about a notice",
         "receipt": "Receipt",
         "confirmation": "Confirmation",
+        "reminder": "Reminder: a reporter's question is unanswered",
+        "news:outcome": "News of your item",
+        "news:observed_gone": "News of your item",
+        "news:question": "A question from the platform",
+        "news:escalation": "Deadline missed: escalated",
+        "news:digest": "Daily digest",
     },
     "ko": {
         "escalation": "처리 기한 초과: 지정 책임자에게 보고",
@@ -32,6 +38,12 @@ LABELS: dict[str, dict[str, str]] = {
         "message:answer": "삭제 요청에 관한 답변",
         "receipt": "접수 확인",
         "confirmation": "처리 확인",
+        "reminder": "알림: 신고 기관의 질문에 아직 답변하지 않았습니다",
+        "news:outcome": "신고 항목 처리 소식",
+        "news:observed_gone": "신고 항목 처리 소식",
+        "news:question": "플랫폼의 질문",
+        "news:escalation": "처리 기한 초과: 책임자에게 보고",
+        "news:digest": "일일 요약",
     },
 }
 
@@ -93,9 +105,11 @@ def generic_context(message: OutboundMessage, language: str) -> dict[str, Any]:
     tag, _, words = subject.partition("]")
     # An English subject written by the sender of the message (`… question`) becomes the
     # label in the recipient's language; one already written in Korean (a receipt that
-    # repeats the reporter's own subject) is kept.
+    # repeats the reporter's own subject) is kept. News to reporters is written in their
+    # language already (cases.news_texts).
     english = not _HANGUL.search(words)
-    if language != "en" and message.kind in LABELS[language] and tag.startswith("[hotline"):
+    translated = message.kind in LABELS[language] and not message.kind.startswith("news:")
+    if language != "en" and translated and tag.startswith("[hotline"):
         subject = f"{tag}] {label}" if english else subject
     return {
         **_thread_context(message.payload),

@@ -21,6 +21,7 @@ class OutboundMessage:
     # retry renders the same bytes from these, so receivers can deduplicate.
     about: str = ""
     platform_id: int | None = None
+    subscription_id: int | None = None
     created_at: datetime | None = None
 
 

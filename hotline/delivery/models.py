@@ -1,5 +1,6 @@
 """The outbox: one row per message to deliver, written in the transaction that caused it."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -28,6 +29,11 @@ class Delivery(models.Model):
     # The platform addressed, when it is one: webhooks are signed with its secret.
     platform = models.ForeignKey(
         Platform, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The reporter subscription addressed, when it is one: its webhooks are signed with its own
+    # secret.
+    subscription = models.ForeignKey(
+        "Subscription", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
@@ -87,3 +93,42 @@ class WebhookSecret(models.Model):
 
     def __str__(self) -> str:
         return f"webhook secret {self.pk} of platform {self.platform_id}"
+
+
+class Subscription(models.Model):
+    """How a reporting organisation (user empty) or one of its people wants to be told of news.
+
+    Every news row of the organisation goes to each of its subscriptions: at once by email
+    and/or signed webhook (`immediate`), and/or once a day as a digest by email (`digest`).
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, default="en")
+    webhook_url = models.URLField(blank=True)
+    # Signs this subscription's webhooks like a platform's (delivery.signing); encrypted at rest.
+    webhook_secret = EncryptedTextField(blank=True)
+    immediate = models.BooleanField(default=True)
+    digest = models.BooleanField(default=False)
+    # News up to this time has been put in a digest; the next one starts after it.
+    digest_sent_through = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(user=None),
+                name="one_organisation_subscription",
+            ),
+            models.UniqueConstraint(fields=["organisation", "user"], name="one_user_subscription"),
+        ]
+
+    def __str__(self) -> str:
+        who = f"user {self.user_id}" if self.user_id else "organisation"
+        return f"subscription {self.pk} of {who} in {self.organisation_id}"

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from hotline.delivery.models import Delivery, WebhookSecret
+from hotline.delivery.models import Delivery, Subscription, WebhookSecret
 
 
 def deliveries_about(*, about: list[str]) -> QuerySet[Delivery]:
@@ -25,7 +25,17 @@ def webhook_secrets_in_use(*, platform_id: int, now: datetime) -> QuerySet[Webho
     ).order_by("-created_at", "-pk")
 
 
-def webhook_signing_secrets(*, platform_id: int | None, now: datetime) -> list[str]:
+def webhook_signing_secrets(
+    *, platform_id: int | None, now: datetime, subscription_id: int | None = None
+) -> list[str]:
+    """A platform's secrets in use, or a reporter's subscription's own secret."""
+    if subscription_id is not None:
+        secret = (
+            Subscription.objects.filter(pk=subscription_id)
+            .values_list("webhook_secret", flat=True)
+            .first()
+        )
+        return [secret] if secret else []
     if platform_id is None:
         return []
     return list(

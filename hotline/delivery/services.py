@@ -40,6 +40,7 @@ def delivery_enqueue(
     organisation_id: int | None,
     payload: dict[str, Any] | None = None,
     platform_id: int | None = None,
+    subscription_id: int | None = None,
 ) -> Delivery:
     """Put a message in the outbox, in the caller's transaction; the relay sends it."""
     if not transaction.get_connection().in_atomic_block:
@@ -59,6 +60,7 @@ def delivery_enqueue(
         about=about,
         organisation_id=organisation_id,
         platform_id=platform_id,
+        subscription_id=subscription_id,
         created_at=now,
         next_attempt_at=now,
         retrying_since=now,
@@ -191,6 +193,7 @@ def outbound_message(delivery: Delivery) -> OutboundMessage:
         payload=delivery.payload,
         about=delivery.about,
         platform_id=delivery.platform_id,
+        subscription_id=delivery.subscription_id,
         created_at=delivery.created_at,
     )
 

@@ -57,7 +57,11 @@ class WebhookChannel:
         refusal = url_refusal(message.recipient)
         if refusal:
             return SendResult(False, refusal, permanent=True)
-        secrets = webhook_signing_secrets(platform_id=message.platform_id, now=clock.now())
+        secrets = webhook_signing_secrets(
+            platform_id=message.platform_id,
+            subscription_id=message.subscription_id,
+            now=clock.now(),
+        )
         if not secrets:
             # Retried, not dropped: the notice goes out once an administrator sets a secret.
             return SendResult(False, "no webhook secret: run `hotline webhook rotate`")

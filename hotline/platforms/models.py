@@ -58,6 +58,9 @@ class DeadlinePolicy(models.Model):
     # Whether the platform's clock stops while an item waits for the reporter's answer to the
     # platform's needs_info question (item state info_requested). The law decides; so it is data.
     clock_pauses_for_info = models.BooleanField(default=False)
+    # Hours after which a reporter's unanswered question to the platform is sent again as a
+    # reminder (once); empty: no reminder. Unanswered questions go with the deadline escalation.
+    question_reminder_hours = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -22,6 +22,7 @@ class DeadlineRule:
     urgent_hours: int
     legal_basis: str = ""
     clock_pauses_for_info: bool = False
+    question_reminder_hours: int | None = None
 
 
 @transaction.atomic
@@ -100,6 +101,8 @@ def platform_host_add(*, platform: Platform, host: str, actor: str) -> PlatformH
 def deadline_policy_set(*, platform: Platform, rule: DeadlineRule, actor: str) -> DeadlinePolicy:
     if rule.urgent_hours > rule.hours or rule.urgent_hours < 1:
         raise InvalidInput("urgent deadline must be at least 1 hour and not longer than normal")
+    if rule.question_reminder_hours is not None and rule.question_reminder_hours < 1:
+        raise InvalidInput("a question reminder comes at least 1 hour after the question")
     policy, _ = DeadlinePolicy.objects.update_or_create(
         platform=platform,
         jurisdiction=rule.jurisdiction.upper(),
@@ -108,6 +111,7 @@ def deadline_policy_set(*, platform: Platform, rule: DeadlineRule, actor: str) -
             "urgent_hours": rule.urgent_hours,
             "legal_basis": rule.legal_basis,
             "clock_pauses_for_info": rule.clock_pauses_for_info,
+            "question_reminder_hours": rule.question_reminder_hours,
         },
     )
     audit_record(
@@ -121,6 +125,7 @@ def deadline_policy_set(*, platform: Platform, rule: DeadlineRule, actor: str) -
             "urgent_hours": rule.urgent_hours,
             "legal_basis": rule.legal_basis,
             "clock_pauses_for_info": rule.clock_pauses_for_info,
+            "question_reminder_hours": rule.question_reminder_hours,
         },
     )
     return policy

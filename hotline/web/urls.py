@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from hotline.web.views import account, compliance, evidence, link, platform, reporter
+from hotline.web.views import (
+    account,
+    compliance,
+    evidence,
+    link,
+    notifications,
+    platform,
+    reporter,
+)
 
 app_name = "web"
 
@@ -16,6 +24,8 @@ urlpatterns = [
     path("preferences/", account.preferences_view, name="preferences"),
     path("requests/", reporter.dashboard_view, name="dashboard"),
     path("requests/new/", reporter.request_new_view, name="request_new"),
+    path("requests/news/seen/", reporter.news_seen_view, name="news_seen"),
+    path("notifications/", notifications.notifications_view, name="notifications"),
     path("requests/<str:case_id>/", reporter.case_view, name="case"),
     path("requests/<str:case_id>/evidence.zip", evidence.case_evidence_view, name="case_evidence"),
     path("notices/<int:notice_id>/messages/", reporter.message_view, name="message"),

@@ -78,6 +78,7 @@ RUN_HERE = {
         "hotline audit keygen",
         "export HOTLINE_AUDIT_SIGNING_KEY_FILE",
     ],
+    "notifications.md": ["curl", "hotline notify", "hotline platform deadline"],
     "operations.md": ["curl"],
     "web.md": ["hotline user", "hotline token", "hotline platform update"],
 }
@@ -305,3 +306,26 @@ def test_the_account_examples_on_a_fresh_install(demo: Demo, tmp_path: Path) -> 
     out = bash(script.replace("/etc/hotline", str(tmp_path)), cwd=tmp_path, env=env)
     assert re.search(r"kim\s.*auditor.*disabled", out), out
     assert "telegram.org" in out and "telegram.dog" not in out.split("revoke")[-1], out
+
+
+def test_the_notification_examples(demo: Demo, demo_server: Server) -> None:
+    env = dict(shell_env(demo), TOKEN=demo.tokens["analyst"])
+    subscribe, news, questions = _find("notifications.md", "curl")
+    status, body = curl(subscribe, demo, demo_server, env=env)
+    assert status == 200, body
+    assert json.loads(body) == {
+        "scope": "organisation",
+        "email": "caseworkers@centre.example",
+        "language": "ko",
+        "immediate": True,
+        "digest": True,
+        "webhook_url": "",
+    }
+    for example in (news, questions):
+        status, body = curl(example, demo, demo_server, env=env)
+        assert status == 200 and isinstance(json.loads(body), list), body
+    set_email, webhook = _find("notifications.md", "hotline notify")
+    assert "email=news@kcsc.example language=ko" in bash(set_email, cwd=demo.home, env=env)
+    assert "webhook secret (shown once): whsec_" in bash(webhook, cwd=demo.home, env=env)
+    listing = _run("notifications.md", "hotline platform deadline", demo)
+    assert "Telegram: KR:24h/6h(question reminder 4h)" in listing

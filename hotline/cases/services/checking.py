@@ -9,6 +9,7 @@ from hotline.cases import schedule
 from hotline.cases.models import Item, ItemCheck, Message, MessageKind
 from hotline.cases.services.common import record, transition
 from hotline.cases.services.moderation import notice_close_if_settled
+from hotline.cases.services.news import news_item_seen_gone
 from hotline.cases.services.notify import reopen_send
 from hotline.cases.services.prevention import item_bank_known
 from hotline.cases.workflow import WATCHED, ItemAction, ItemState
@@ -94,6 +95,7 @@ def _act_on(item: Item, check: ItemCheck, judgement: Judgement) -> None:
                 organisation_id=item.request.organisation_id,
                 payload={"check": check.pk},
             )
+            news_item_seen_gone(item=item, check=check)
     elif judgement.verdict == Verdict.PRESENT and state == ItemState.REMOVED:
         item.reopen_count += 1
         transition(

@@ -5,6 +5,7 @@ from typing import Any
 
 from hotline.audit.services import audit_record
 from hotline.cases.models import Item, Notice, TakedownRequest
+from hotline.cases.services.news import news_item_changed
 from hotline.cases.workflow import IllegalTransition, ItemAction, ItemState, next_state
 from hotline.core.errors import Conflict
 
@@ -43,3 +44,4 @@ def transition(item: Item, action: ItemAction, *, actor: str, at: datetime, **pa
         organisation_id=item.request.organisation_id,
         payload={"from": old_state, "to": new_state, "at": at.isoformat(), **payload},
     )
+    news_item_changed(item=item, action=action, check_id=payload.get("check"))

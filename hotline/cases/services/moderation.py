@@ -9,6 +9,7 @@ from hotline.cases import schedule
 from hotline.cases.models import Item, Message, MessageKind, Notice
 from hotline.cases.services.access import is_platform_side, is_reporter_side, notice_for_actor
 from hotline.cases.services.common import record, transition
+from hotline.cases.services.news import news_question
 from hotline.cases.services.notify import message_forward
 from hotline.cases.workflow import (
     PLATFORM_ACTIONS,
@@ -120,6 +121,7 @@ def _question(notice: Notice, item: Item, actor: Actor, text: str) -> Message:
     )
     _record_message(message, actor)
     message_forward(message=message, to_platform=False)
+    news_question(message=message)
     return message
 
 
@@ -178,6 +180,8 @@ def message_post(
             message=message.pk,
         )
     message_forward(message=message, to_platform=not platform_side)
+    if platform_side and kind == MessageKind.QUESTION:
+        news_question(message=message)
     return message
 
 

@@ -1,5 +1,6 @@
 """What hotline tells platforms and officials, put in the outbox in the caller's transaction."""
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from hotline.audit.selectors import current_checkpoint
@@ -113,7 +114,9 @@ def message_forward(*, message: Message, to_platform: bool) -> None:
     )
 
 
-def escalation_send(*, notice: Notice, waiting_items: list[Item]) -> None:
+def escalation_send(
+    *, notice: Notice, waiting_items: list[Item], open_questions: Sequence[Message] = ()
+) -> None:
     platform = notice.platform
     positions = ", ".join(str(i.position) for i in waiting_items)
     if platform.language == "ko":
@@ -122,11 +125,24 @@ def escalation_send(*, notice: Notice, waiting_items: list[Item]) -> None:
             f"{_deadline_text(notice)}이 지났지만 {len(waiting_items)}개 항목이 아직 처리되지 "
             f"않았습니다: {positions}"
         )
+        questions_heading = f"신고 기관의 답변받지 못한 질문 ({len(open_questions)}건):"
+        asked, about_item = "질문 시각", "항목"
     else:
         body = (
             f"Notice {notice.pk} (case {notice.request.case_id}) passed its deadline "
             f"{_deadline_text(notice)} with {len(waiting_items)} item(s) still waiting: "
             + positions
+        )
+        questions_heading = f"The reporter's question(s) still unanswered ({len(open_questions)}):"
+        asked, about_item = "asked", "about item"
+    if open_questions:
+        body += f"\n\n{questions_heading}\n" + (
+            "\n".join(
+                f"- {asked} {q.created_at:%Y-%m-%d %H:%M} UTC"
+                + (f" ({about_item} {q.item.position})" if q.item else "")
+                + f": {q.body}"
+                for q in open_questions
+            )
         )
     delivery_enqueue(
         idempotency_key=f"escalation-{notice.pk}",
@@ -137,18 +153,56 @@ def escalation_send(*, notice: Notice, waiting_items: list[Item]) -> None:
         body=body,
         about=f"notice:{notice.pk}",
         organisation_id=notice.request.organisation_id,
-        payload={**_thread(notice), "items": [i.pk for i in waiting_items]},
+        payload={
+            **_thread(notice),
+            "items": [i.pk for i in waiting_items],
+            "open_questions": [q.pk for q in open_questions],
+        },
         platform_id=platform.pk,
     )
 
 
-def reopen_send(*, notice: Notice, item: Item, reason: str) -> None:
+def _to_platform(
+    notice: Notice, *, key: str, kind: str, subject: str, body: str, payload: dict[str, object]
+) -> None:
+    """A message on the notice's thread, through the platform's own channel."""
     delivery_enqueue(
-        idempotency_key=f"reopen-{item.pk}-{item.reopen_count}",
-        kind="reopen",
+        idempotency_key=key,
+        kind=kind,
         channel=notice.platform.channel,
         recipient=_recipient(notice.platform),
-        subject=f"[hotline {notice.request.case_id} N{notice.pk}] item {item.position} still up",
+        subject=f"[hotline {notice.request.case_id} N{notice.pk}] {subject}",
+        body=body,
+        about=f"notice:{notice.pk}",
+        organisation_id=notice.request.organisation_id,
+        payload={**_thread(notice), **payload},
+        platform_id=notice.platform_id,
+    )
+
+
+def question_reminder_send(*, message: Message) -> None:
+    """Once, at the policy's time: the reporter's question is still unanswered."""
+    about = f" about item {message.item.position}" if message.item else ""
+    _to_platform(
+        message.notice,
+        key=f"reminder-{message.pk}",
+        kind="reminder",
+        subject="reminder: unanswered question",
+        body=(
+            f"Reminder: the reporter's question{about}, asked {message.created_at:%Y-%m-%d %H:%M}"
+            f" UTC, is still unanswered:\n\n{message.body}\n\nUnanswered questions go to your "
+            "designated official with the deadline escalation."
+        ),
+        payload={"message_id": message.pk, "item_id": message.item_id, "kind": "reminder"},
+    )
+
+
+def reopen_send(*, notice: Notice, item: Item, reason: str) -> None:
+    _to_platform(
+        notice,
+        key=f"reopen-{item.pk}-{item.reopen_count}",
+        kind="reopen",
+        subject=f"item {item.position} still up",
         body=(
             f"항목 {item.position}({item.url})은(는) 삭제했다는 회신을 받았지만 hotline이 "
             f"확인해 보니 아직 접근할 수 있습니다({reason}). 항목을 다시 열었습니다."
@@ -156,8 +210,5 @@ def reopen_send(*, notice: Notice, item: Item, reason: str) -> None:
             else f"Item {item.position} ({item.url}) was reported removed but hotline's check "
             f"found it still reachable: {reason}. The item is reopened."
         ),
-        about=f"notice:{notice.pk}",
-        organisation_id=notice.request.organisation_id,
-        payload={**_thread(notice), "item_id": item.pk, "reason": reason},
-        platform_id=notice.platform_id,
+        payload={"item_id": item.pk, "reason": reason},
     )

@@ -111,6 +111,7 @@ def _notice(
         deadline_basis=f"{policy.jurisdiction}: {policy.legal_basis or 'platform policy'}",
         # Fixed now, with the deadline: a later policy change must not reach back to this notice.
         clock_pauses_for_info=policy.clock_pauses_for_info,
+        question_reminder_hours=policy.question_reminder_hours,
     )
     Item.objects.filter(pk__in=[i.pk for i in items]).update(notice=notice)
     for item in items:

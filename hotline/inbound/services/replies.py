@@ -16,6 +16,7 @@ from hotline.inbound.classify import ThreadRef, reply_tokens
 from hotline.inbound.grammar import Instruction, own_text, parse_reply
 from hotline.inbound.models import InboundKind, InboundMessage, InboundStatus
 from hotline.inbound.senders import platform_actor
+from hotline.inbound.services.answers import answer_process, reporter_of_notice
 from hotline.inbound.services.outcomes import quarantine
 from hotline.inbound.texts import confirmation_text
 from hotline.inbound.thread import answer_thread
@@ -36,6 +37,16 @@ def reply_process(
     )
     if notice is None:
         quarantine(row, f"names notice {notice_ids[0]}, which does not exist", InboundKind.REPLY)
+        return
+    reporter = reporter_of_notice(row.from_address, notice)
+    if reporter is not None:
+        # The notice's own reporter answering a platform's question (docs/notifications.md).
+        row.organisation_id = notice.request.organisation_id
+        refusal = second_factor_refusal(row, message, notice, recipients)
+        if refusal:
+            quarantine(row, refusal, InboundKind.REPLY, notice=notice.pk)
+        else:
+            answer_process(row, message, notice, reporter)
         return
     actor = _authenticated(row, message, notice, recipients)
     if actor is None:
@@ -73,26 +84,33 @@ def _authenticated(
         why = f"sender {row.from_address or '(none)'} is not registered for {notice.platform.name}"
         quarantine(row, why, InboundKind.REPLY, notice=notice.pk)
         return None
+    refusal = second_factor_refusal(row, message, notice, recipients)
+    if refusal:
+        quarantine(row, refusal, InboundKind.REPLY, notice=notice.pk)
+        return None
+    return actor
+
+
+def second_factor_refusal(
+    row: InboundMessage, message: Message, notice: Notice, recipients: list[str]
+) -> str:
+    """Why the reply token or sender authentication fails, or "" when both hold."""
     text = "\n".join(p.text for p in mime.text_parts(message))
     tokens = reply_tokens([r.lower() for r in recipients], f"{row.subject}\n{text}")
     checks = [reply_token_check(notice, t) for n, t in tokens if n == notice.pk]
     if not any(check.valid for check in checks):
         expired = [c.expired_at for c in checks if c.expired_at is not None]
-        why = (
+        return (
             f"the reply token for notice N{notice.pk} expired at {max(expired).isoformat()}; "
             "ask the hotline for a new notice email"
             if expired
             else f"no valid reply token for notice N{notice.pk}: a From address alone never "
             "acts on a notice"
         )
-        quarantine(row, why, InboundKind.REPLY, notice=notice.pk)
-        return None
     failures = failed_checks(row.authentication)
     if failures:
-        why = "sender authentication failed: " + "; ".join(failures)
-        quarantine(row, why, InboundKind.REPLY, notice=notice.pk)
-        return None
-    return actor
+        return "sender authentication failed: " + "; ".join(failures)
+    return ""
 
 
 def _apply(actor: Actor, notice: Notice, instruction: Instruction) -> list[dict[str, Any]]:

@@ -3,25 +3,47 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hotline.accounts.actors import Actor
+from hotline.accounts.preferences import news_seen_mark
 from hotline.cases.models import MessageKind
 from hotline.cases.services.media import upload_bytes
 from hotline.cases.services.moderation import message_post
+from hotline.core import clock
 from hotline.core.errors import Conflict, InvalidInput
 from hotline.web import selectors
 from hotline.web.access import actor_required, safe_next, web_actor
 from hotline.web.errors import form_errors_from
 from hotline.web.forms import MessageForm, RequestForm
+from hotline.web.news import news_panel
 from hotline.web.services import request_file_from_form
 
 
 @actor_required("reporter")
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    page = selectors.dashboard_page(actor=web_actor(request))
-    return render(request, "web/reporter/dashboard.html", {"page": page})
+    actor = web_actor(request)
+    page = selectors.dashboard_page(actor=actor)
+    context = {"page": page, "news": news_panel(actor=actor)}
+    return render(request, "web/reporter/dashboard.html", context)
+
+
+@require_POST
+@actor_required("reporter")
+def news_seen_view(request: HttpRequest) -> HttpResponse:
+    """News up to the newest one shown is seen; news that came after stays new."""
+    actor = web_actor(request)
+    try:
+        through = parse_datetime(request.POST.get("through", ""))
+    except ValueError:
+        through = None  # a malformed time: mark everything up to now
+    if through is not None and through.tzinfo is None:
+        through = None
+    if actor.user_id is not None:
+        news_seen_mark(user_id=actor.user_id, at=through or clock.now())
+    return redirect("web:dashboard")
 
 
 @require_http_methods(["GET", "POST"])

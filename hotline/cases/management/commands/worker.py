@@ -24,7 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hotline.cases.services.deadlines import notices_escalate_overdue
+from hotline.cases.services.deadlines import notices_escalate_overdue, questions_remind_due
+from hotline.cases.services.news import news_digests_send
 from hotline.cases.tasks import CHECKS_QUEUE
 from hotline.core import clock
 from hotline.core.heartbeat import heartbeat_beat
@@ -80,6 +81,8 @@ class Command(BaseCommand):
         )
         drain_ready_tasks(worker_id=name)
         notices_escalate_overdue()
+        questions_remind_due()
+        news_digests_send()
         failures = 0
         while True:
             relayed = delivery_relay_once(limit=RELAY_BATCH, worker_id=name)
@@ -135,6 +138,8 @@ def _housekeeping(name: str, started_at: datetime, tally: WorkerTally) -> Any:
         escalated = notices_escalate_overdue()
         if escalated:
             logger.warning("escalated %d overdue notice(s)", escalated)
+        questions_remind_due()
+        news_digests_send()
         counts = tally.take()
         try:
             heartbeat_beat(

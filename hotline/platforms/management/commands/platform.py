@@ -31,7 +31,9 @@ def parse_deadline(text: str) -> DeadlineRule:
         ) from error
 
 
-def deadline_rules(texts: list[str], pausing: list[str]) -> list[DeadlineRule]:
+def deadline_rules(
+    texts: list[str], pausing: list[str], reminder_hours: int | None = None
+) -> list[DeadlineRule]:
     """The --deadline rules, with the clock pausing for the jurisdictions named to pause."""
     rules = [parse_deadline(text) for text in texts]
     named = {rule.jurisdiction.upper() for rule in rules}
@@ -42,7 +44,11 @@ def deadline_rules(texts: list[str], pausing: list[str]) -> list[DeadlineRule]:
             f"--clock-pauses-for-info {','.join(unknown)}: no --deadline for that jurisdiction"
         )
     return [
-        replace(rule, clock_pauses_for_info=rule.jurisdiction.upper() in pausing_set)
+        replace(
+            rule,
+            clock_pauses_for_info=rule.jurisdiction.upper() in pausing_set,
+            question_reminder_hours=reminder_hours,
+        )
         for rule in rules
     ]
 
@@ -63,11 +69,21 @@ def _deadline_arguments(parser: CommandParser, *, required: bool) -> None:
         help="For this --deadline's jurisdiction, the platform's clock stops while it waits "
         "for the reporter's answer to its needs_info question (default: the clock runs)",
     )
+    parser.add_argument(
+        "--question-reminder-hours",
+        type=int,
+        default=None,
+        metavar="HOURS",
+        help="For these --deadline rules: remind the platform of a reporter's question still "
+        "unanswered after HOURS (default: no reminder)",
+    )
 
 
 def _policy_text(policy: Any) -> str:
     pauses = "(pauses for info)" if policy.clock_pauses_for_info else ""
-    return f"{policy.jurisdiction}:{policy.hours}h/{policy.urgent_hours}h{pauses}"
+    hours = policy.question_reminder_hours
+    reminder = f"(question reminder {hours}h)" if hours else ""
+    return f"{policy.jurisdiction}:{policy.hours}h/{policy.urgent_hours}h{pauses}{reminder}"
 
 
 # Text options of `update`, each the name of a Platform field with "-" for "_".
@@ -127,7 +143,11 @@ class Command(BaseCommand):
         if options["action"] == "list":
             self._list()
             return
-        rules = deadline_rules(options["deadline"], options["clock_pauses_for_info"])
+        rules = deadline_rules(
+            options["deadline"],
+            options["clock_pauses_for_info"],
+            options["question_reminder_hours"],
+        )
         if options["action"] == "deadline":
             self._set_deadlines(options["name"], rules)
             return
