@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hotline.web.views import account, compliance, evidence, link, platform, reporter
+from hotline.web.views import account, compliance, evidence, link, platform, reporter, selfservice
 
 app_name = "web"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("logout/", account.logout_view, name="logout"),
     path("language/", account.language_view, name="language"),
     path("preferences/", account.preferences_view, name="preferences"),
+    path("self/", selfservice.self_hash_view, name="self"),
+    path("self/submit", selfservice.self_submit_view, name="self_submit"),
+    path("self/status/", selfservice.self_status_view, name="self_status"),
+    path("self/withdraw", selfservice.self_withdraw_view, name="self_withdraw"),
+    path("self/close", selfservice.self_close_view, name="self_close"),
     path("requests/", reporter.dashboard_view, name="dashboard"),
     path("requests/new/", reporter.request_new_view, name="request_new"),
     path("requests/<str:case_id>/", reporter.case_view, name="case"),

@@ -87,6 +87,4 @@ def test_the_platform_feed_tells_the_platform_to_delete_what_it_received(
     self_case_withdraw(case=case, actor="self")
     page = feed_for_actor(actor=directory.actors["telegram_mod"], after=None)
     withdrawn = [e for e in page.events if e.event == "item:consent_withdrawn"]
-    assert [e.item_id for e in withdrawn] == [
-        Item.objects.get(request=case.request, position=2).pk
-    ]
+    assert [e.item_id for e in withdrawn] == [Item.objects.get(request=case.request, position=2).pk]
