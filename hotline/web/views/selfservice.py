@@ -68,7 +68,7 @@ def self_status_view(request: HttpRequest) -> HttpResponse:
     problem, status = "", 200
     if request.method == "POST":
         try:
-            case = self_case_open(
+            opened = self_case_open(
                 case_id=request.POST.get("case_id", ""),
                 pin=request.POST.get("pin", ""),
                 remote_addr=client_address(request),
@@ -79,7 +79,7 @@ def self_status_view(request: HttpRequest) -> HttpResponse:
             problem, status = error.message, 403
         else:
             request.session.cycle_key()  # a fresh session for the opened case
-            request.session[SESSION_KEY] = case.request.case_id
+            request.session[SESSION_KEY] = opened.request.case_id
             return redirect("web:self_status")
     case = _opened(request)
     if case is None:
