@@ -7,6 +7,7 @@ signature or contact, because the page asks for no personal data (docs/self-serv
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -48,6 +49,10 @@ class PinRefused(PermissionDenied):
 class PinThrottled(PermissionDenied):
     status_code = 429
     code = "throttled"
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"too many wrong attempts; try again after {until:%Y-%m-%d %H:%M} UTC")
+        self.until = until
 
 
 def self_service_actor() -> Actor:
@@ -140,7 +145,7 @@ def self_case_open(*, case_id: str, pin: str, remote_addr: str) -> SelfCase:
     username = f"case:{case_id}"
     until = login_locked_until(username=username, remote_addr=remote_addr)
     if until is not None:
-        raise PinThrottled(f"too many wrong attempts; try again after {until:%H:%M} UTC")
+        raise PinThrottled(until)
     case = SelfCase.objects.select_related("request").filter(request__case_id=case_id).first()
     right = case is not None and check_password(pin, case.pin_hash)
     until = login_attempt_record(
@@ -148,7 +153,7 @@ def self_case_open(*, case_id: str, pin: str, remote_addr: str) -> SelfCase:
     )
     if not right or case is None:
         if until is not None:
-            raise PinThrottled(f"too many wrong attempts; try again after {until:%H:%M} UTC")
+            raise PinThrottled(until)
         raise PinRefused("that case number and PIN do not match")
     return case
 

@@ -131,6 +131,6 @@ def test_pin_guessing_is_throttled_and_audited(page: Page, directory: Any) -> No
         _open(page, case_id, f"0000-0000-000{guess}")
         expect(page.locator(".problem")).to_be_visible()
     _open(page, case_id, pin)  # the right PIN, but too late: this address is locked out
-    expect(page.locator(".problem")).to_contain_text("too many wrong attempts")
+    expect(page.locator(".problem")).to_contain_text("Too many wrong attempts")
     assert Event.objects.filter(tag="session:locked", subject=f"username:case:{case_id}").exists()
     assert not page.locator("#self-status").count()

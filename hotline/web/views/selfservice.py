@@ -10,6 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hotline.cases.categories import Category
@@ -74,9 +76,11 @@ def self_status_view(request: HttpRequest) -> HttpResponse:
                 remote_addr=client_address(request),
             )
         except PinThrottled as error:
-            problem, status = error.message, 429
-        except PinRefused as error:
-            problem, status = error.message, 403
+            until = timezone.localtime(error.until).strftime("%Y-%m-%d %H:%M %Z")
+            problem = _("Too many wrong attempts. Try again after %(time)s.") % {"time": until}
+            status = 429
+        except PinRefused:
+            problem, status = _("That case number and PIN do not match."), 403
         else:
             request.session.cycle_key()  # a fresh session for the opened case
             request.session[SESSION_KEY] = opened.request.case_id

@@ -26,15 +26,50 @@
     return [window - half, half - 1];
   }
 
-  // One box pass along a line of `n` values read from `src` at `start` with `stride`.
-  function boxLine(src, dst, start, stride, n, left, right, cum) {
-    cum[0] = 0;
-    for (let k = 0; k < n; k++) { cum[k + 1] = cum[k] + src[start + k * stride]; }
-    for (let k = 0; k < n; k++) {
-      const lo = Math.max(0, k - left);
-      const hi = Math.min(n - 1, k + right);
-      dst[start + k * stride] = (cum[hi + 1] - cum[lo]) / (hi - lo + 1);
+  // One horizontal box pass over every row (contiguous in memory).
+  function boxRows(src, dst, width, height, left, right) {
+    for (let y = 0, base = 0; y < height; y++, base += width) {
+      let lo = 0, hi = Math.min(width - 1, right), sum = 0;
+      for (let x = lo; x <= hi; x++) { sum += src[base + x]; }
+      for (let x = 0; x < width; x++) {
+        dst[base + x] = sum / (hi - lo + 1);
+        const nextLo = Math.max(0, x + 1 - left), nextHi = Math.min(width - 1, x + 1 + right);
+        if (nextHi > hi) { hi = nextHi; sum += src[base + hi]; }
+        if (nextLo > lo) { sum -= src[base + lo]; lo = nextLo; }
+      }
     }
+  }
+
+  // One vertical box pass as a sliding window of whole rows, so memory is read in order.
+  function boxColumns(src, dst, width, height, left, right) {
+    const sum = new Float64Array(width);
+    let lo = 0, hi = Math.min(height - 1, right);
+    for (let y = lo; y <= hi; y++) { addRow(sum, src, y * width, width, 1); }
+    for (let y = 0; y < height; y++) {
+      const scale = 1 / (hi - lo + 1), base = y * width;
+      for (let x = 0; x < width; x++) { dst[base + x] = sum[x] * scale; }
+      const nextLo = Math.max(0, y + 1 - left), nextHi = Math.min(height - 1, y + 1 + right);
+      if (nextHi > hi) { hi = nextHi; addRow(sum, src, hi * width, width, 1); }
+      if (nextLo > lo) { addRow(sum, src, lo * width, width, -1); lo = nextLo; }
+    }
+  }
+
+  function addRow(sum, src, base, width, sign) {
+    for (let x = 0; x < width; x++) { sum[x] += sign * src[base + x]; }
+  }
+
+  // The last vertical pass is needed only at the 64 x 64 sample points.
+  function boxColumnsAt(src, width, height, left, right, rows, cols) {
+    const out = new Float64Array(64 * 64);
+    for (let i = 0; i < 64; i++) {
+      const lo = Math.max(0, rows[i] - left), hi = Math.min(height - 1, rows[i] + right);
+      for (let j = 0; j < 64; j++) {
+        let sum = 0;
+        for (let y = lo; y <= hi; y++) { sum += src[y * width + cols[j]]; }
+        out[i * 64 + j] = sum / (hi - lo + 1);
+      }
+    }
+    return out;
   }
 
   function samplePoints(n) {
@@ -44,7 +79,7 @@
   }
 
   function lumaOf(rgba, width, height) {
-    const luma = new Float64Array(width * height);
+    const luma = new Float32Array(width * height);
     for (let p = 0, q = 0; p < luma.length; p++, q += 4) {
       luma[p] = 0.299 * rgba[q] + 0.587 * rgba[q + 1] + 0.114 * rgba[q + 2];
     }
@@ -52,22 +87,14 @@
   }
 
   function buffer64(luma, width, height) {
-    let a = luma;
-    let b = new Float64Array(a.length);
-    const cum = new Float64Array(Math.max(width, height) + 1);
+    const a = luma;
+    const b = new Float32Array(a.length);
     const [rowLeft, rowRight] = boxExtents(width);
     const [colLeft, colRight] = boxExtents(height);
-    for (let pass = 0; pass < 2; pass++) {
-      for (let y = 0; y < height; y++) { boxLine(a, b, y * width, 1, width, rowLeft, rowRight, cum); }
-      for (let x = 0; x < width; x++) { boxLine(b, a, x, width, height, colLeft, colRight, cum); }
-    }
-    const rows = samplePoints(height);
-    const cols = samplePoints(width);
-    const out = new Float64Array(64 * 64);
-    for (let i = 0; i < 64; i++) {
-      for (let j = 0; j < 64; j++) { out[i * 64 + j] = a[rows[i] * width + cols[j]]; }
-    }
-    return out;
+    boxRows(a, b, width, height, rowLeft, rowRight);
+    boxColumns(b, a, width, height, colLeft, colRight);
+    boxRows(a, b, width, height, rowLeft, rowRight);
+    return boxColumnsAt(b, width, height, colLeft, colRight, samplePoints(height), samplePoints(width));
   }
 
   function quality(buf) {
