@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.hashers import check_password
+from django.test import Client
 from playwright.sync_api import Page, Request, expect
 
 from hotline.audit.models import Event
@@ -19,17 +20,19 @@ from hotline.cases.models import Item
 from hotline.hashing.images import hash_image_bytes
 from hotline.hashing.pdq import hamming
 from hotline.selfservice.models import SelfCase
+from hotline.selfservice.services import self_case_file
 from tests.hashing.media_factory import jpeg_bytes, shared_testdata
 from tests.selfservice.test_withdrawal import database_dump
 from tests.web.test_browser import browser, page  # noqa: F401 (fixtures)
 
+# The smaller files of the set, for test time: a 1152 x 723 photo, a square, two natural
+# images and a tiny one; bench/bench_self_service_pdq.py runs all 34 files.
 SAMPLE = [
-    "pdq/bridge-mods/aaa-orig.jpg",
-    "pdq/dihedral/bridge-2-rotate-90.jpg",
+    "pdq/bridge-mods/shrink-a-little.jpg",
+    "pdq/bridge-mods/square-512x512.jpg",
     "pdq/labelme-subset/q0122.jpg",
-    "pdq/misc/RGBA.png",
-    "pdq/misc/c.png",
-    "pdq/bridge-mods/shrink-a-lot.jpg",
+    "pdq/labelme-subset/q0746.jpg",
+    "pdq/misc/wee.jpg",
 ]
 
 
@@ -93,16 +96,6 @@ def test_only_hashes_leave_the_device_and_she_gets_a_number_and_pin(
     assert signals["pdq"]["value"] == pdq and hamming(pdq, python.pdq.hex) <= 10
 
 
-def _file(tab: Page) -> tuple[str, str, bytes]:
-    photo = jpeg_bytes(320, 240, seed=5)
-    tab.goto("/self/")
-    choose(tab, {"p.jpg": photo})
-    tab.get_by_label("These photos show me").check()
-    tab.get_by_role("button", name="Send the hashes").click()
-    expect(tab.locator("#self-result")).to_be_visible()
-    return tab.locator("#self-case-id").inner_text(), tab.locator("#self-pin").inner_text(), photo
-
-
 def _open(tab: Page, case_id: str, pin: str) -> None:
     tab.goto("/self/status/")
     tab.get_by_label("Case number").fill(case_id)
@@ -111,8 +104,14 @@ def _open(tab: Page, case_id: str, pin: str) -> None:
 
 
 def test_she_follows_her_case_and_withdraws_consent(page: Page, directory: Any) -> None:  # noqa: F811
-    case_id, pin, photo = _file(page)
-    md5 = hash_image_bytes(photo).md5
+    photo = hash_image_bytes(jpeg_bytes(320, 240, seed=5))
+    signals = [
+        {"type": "pdq", "value": photo.pdq.hex, "quality": photo.pdq.quality},
+        {"type": "md5", "value": photo.md5},
+        {"type": "sha256", "value": photo.sha256},
+    ]
+    issued = self_case_file(items=[{"signals": signals}], category="sexual_deepfake")
+    case_id, pin, md5 = issued.case_id, issued.pin, photo.md5
     assert md5 in database_dump()
     _open(page, case_id, pin)
     expect(page.locator("#self-status")).to_contain_text("Photo (hashes only)")
@@ -126,10 +125,16 @@ def test_she_follows_her_case_and_withdraws_consent(page: Page, directory: Any) 
 
 
 def test_pin_guessing_is_throttled_and_audited(page: Page, directory: Any) -> None:  # noqa: F811
-    case_id, pin, _ = _file(page)
-    for guess in range(5):
-        _open(page, case_id, f"0000-0000-000{guess}")
-        expect(page.locator(".problem")).to_be_visible()
+    issued = self_case_file(items=[{"url": "https://t.me/room/9"}], category="sexual_deepfake")
+    case_id, pin = issued.case_id, issued.pin
+    _open(page, case_id, "0000-0000-0000")
+    expect(page.locator(".problem")).to_contain_text("do not match")
+    guesser = Client(REMOTE_ADDR="127.0.0.1")  # the same address as the browser's
+    for guess in range(1, 5):
+        answer = guesser.post(
+            "/self/status/", {"case_id": case_id, "pin": f"0000-0000-{guess:04d}"}
+        )
+        assert answer.status_code == (429 if guess == 4 else 403)
     _open(page, case_id, pin)  # the right PIN, but too late: this address is locked out
     expect(page.locator(".problem")).to_contain_text("Too many wrong attempts")
     assert Event.objects.filter(tag="session:locked", subject=f"username:case:{case_id}").exists()
