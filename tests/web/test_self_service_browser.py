@@ -103,7 +103,10 @@ def _open(tab: Page, case_id: str, pin: str) -> None:
     tab.get_by_role("button", name="Open my case").click()
 
 
-def test_she_follows_her_case_and_withdraws_consent(page: Page, directory: Any) -> None:  # noqa: F811
+def test_she_follows_her_case_withdraws_consent_and_a_guesser_is_throttled(
+    page: Page,  # noqa: F811
+    directory: Any,
+) -> None:
     photo = hash_image_bytes(jpeg_bytes(320, 240, seed=5))
     signals = [
         {"type": "pdq", "value": photo.pdq.hex, "quality": photo.pdq.quality},
@@ -122,9 +125,12 @@ def test_she_follows_her_case_and_withdraws_consent(page: Page, directory: Any) 
     expect(page.locator("#self-status")).to_contain_text("Photo (hashes deleted)")
     assert md5 not in database_dump()
     assert SelfCase.objects.get(request__case_id=case_id).withdrawn_at is not None
+    _pin_guessing_is_throttled_and_audited(page)
 
 
-def test_pin_guessing_is_throttled_and_audited(page: Page, directory: Any) -> None:  # noqa: F811
+def _pin_guessing_is_throttled_and_audited(page: Page) -> None:  # noqa: F811
+    """In the same test as the withdrawal: a live-server test costs seconds of set-up."""
+    page.get_by_role("button", name="Close my case on this device").click()
     issued = self_case_file(items=[{"url": "https://t.me/room/9"}], category="sexual_deepfake")
     case_id, pin = issued.case_id, issued.pin
     _open(page, case_id, "0000-0000-0000")
