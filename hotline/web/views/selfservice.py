@@ -8,8 +8,10 @@ remembered in her session, so the PIN is never put in a URL or a hidden field.
 import json
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,9 +24,12 @@ from hotline.selfservice.services import (
     PinRefused,
     PinThrottled,
     self_case_file,
+    self_case_issue_for,
     self_case_open,
     self_case_withdraw,
+    self_case_withdraw_for,
 )
+from hotline.web.access import actor_required, web_actor
 from hotline.web.client import client_address
 
 SESSION_KEY = "self_case"
@@ -112,3 +117,29 @@ def self_withdraw_view(request: HttpRequest) -> HttpResponse:
 def self_close_view(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
     return redirect("web:self_status")
+
+
+@require_POST
+@actor_required("reporter")
+def case_self_pin_view(request: HttpRequest, case_id: str) -> HttpResponse:
+    """A support centre hands her the number of a case it filed, with a new PIN (shown once,
+    rendered here rather than flashed, so it is never stored in the session)."""
+    issued = self_case_issue_for(case_id=case_id, actor=web_actor(request))
+    status_url = request.build_absolute_uri(reverse("web:self_status"))
+    context = {"issued": issued, "status_url": status_url}
+    return render(request, "web/self/centre_pin.html", context)
+
+
+@require_POST
+@actor_required("reporter")
+def case_withdraw_view(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Her consent withdrawn on her instruction: every hash value of the case is deleted."""
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm she asked for it."))
+        return redirect("web:case", case_id=case_id)
+    result = self_case_withdraw_for(case_id=case_id, actor=web_actor(request))
+    messages.success(
+        request,
+        _("Consent withdrawn: %(count)s hash values deleted.") % {"count": result.signals},
+    )
+    return redirect("web:case", case_id=case_id)
