@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "hotline.inbound",
     "hotline.compliance",
     "hotline.evidence",
+    "hotline.selfservice",
     "hotline.demo",
     "hotline.web",
 ]

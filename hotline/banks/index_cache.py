@@ -12,11 +12,14 @@ import numpy as np
 import numpy.typing as npt
 from django.db import transaction
 
+from hotline.audit.models import Event
 from hotline.banks.models import Bank, BankEntry, SignalType
 from hotline.hashing.index import HammingIndex, hashes_from_hex
 
 # PDQ hashes of lower quality are kept in the bank but never matched (Meta's convention).
 MIN_MATCH_QUALITY = 50
+# The audit tag of banks.purge; its event's payload names the bank version the purge made.
+PURGE_TAG = "bank:purge"
 
 Matches = list[tuple[int, int]]
 
@@ -43,6 +46,8 @@ def pdq_query(bank: Bank, hexes: list[str], radius: int) -> list[Matches]:
     queries = hashes_from_hex(hexes)
     with _lock:
         cached = _cache.setdefault(bank.pk, _Cached(0, HammingIndex()))
+        if cached.version < bank.version and _purged_since(bank, cached):
+            cached = _cache[bank.pk] = _Cached(0, HammingIndex())  # rebuilt from the rows left
         delta = _delta(bank, cached.version) if cached.version < bank.version else None
         if delta is not None and not transaction.get_connection().in_atomic_block:
             _absorb(cached, delta, bank.version)
@@ -53,6 +58,19 @@ def pdq_query(bank: Bank, hexes: list[str], radius: int) -> list[Matches]:
         if delta is None
         else [_overlay(a, q, delta, radius) for a, q in zip(answers, queries, strict=True)]
     )
+
+
+def _purged_since(bank: Bank, cached: _Cached) -> bool:
+    """Whether rows this index holds were deleted since it was built (banks.purge): a delta
+    cannot name deleted rows, so the index is rebuilt. The purge's audit event carries the
+    bank version it made; looked up by subject, which is indexed, only when the version moved."""
+    latest = (
+        Event.objects.filter(subject=f"bank:{bank.pk}", tag=PURGE_TAG)
+        .order_by("-seq")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    return latest is not None and int(latest["version"]) > cached.version
 
 
 def _delta(bank: Bank, since: int) -> _Delta:

@@ -24,7 +24,7 @@ _ONE_BYTE_MODES = frozenset({"1", "L", "P"})
 # Decoders that fill buffers of their own before Pillow copies the pixels: copies of the
 # image held at once, measured with tests/hashing/test_memory.py (WebP's animation decoder
 # keeps a canvas and a previous canvas; libavif a YUV frame and an RGB one).
-_DECODER_COPIES = {"WEBP": 4, "AVIF": 3}
+_DECODER_COPIES = {"WEBP": 4, "AVIF": 3, "HEIF": 3}
 _STRIP_PIXELS = 1 << 20  # pixels converted at a time
 
 

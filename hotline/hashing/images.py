@@ -38,16 +38,19 @@ MIN_REDUCED_SIDE = 256
 _EXIF_ORIENTATION = 0x0112
 # Photo and web formats only: Pillow's other plugins (EPS runs Ghostscript; ICO and ICNS
 # decode embedded images of sizes their headers do not declare) are refused as not media.
-ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "PPM", "AVIF")
+ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "PPM", "AVIF", "HEIF")
 # Format name -> Pillow plugin module. Pillow always loads JPEG, PNG, GIF, BMP and PPM; the
 # others cost 3-10 ms each to import (native libraries; TIFF pulls in fractions), so they are
 # imported only for files that start like them.
 _PLUGINS = {"JPEG": "Jpeg", "PNG": "Png", "GIF": "Gif", "TIFF": "Tiff", "BMP": "Bmp",
             "PPM": "Ppm", "WEBP": "WebP", "AVIF": "Avif"}  # fmt: skip
+# HEIC/HEIF (phones' default) brands; AVIF is HEIF's AV1 sibling that Pillow reads itself.
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
 _BY_SIGNATURE: dict[str, Callable[[bytes], bool]] = {
     "TIFF": lambda head: head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
     "WEBP": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
     "AVIF": lambda head: head[4:8] == b"ftyp",
+    "HEIF": lambda head: head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS,
 }
 # Files up to this size are read once into memory; larger ones are streamed twice (digests,
 # then Pillow), which holds less.
@@ -220,7 +223,10 @@ def _loaded(names: tuple[str, ...]) -> list[str]:
     # Import just these plugins: Image.init() would import all 47 (a quarter of a second).
     for name in names:
         with contextlib.suppress(ImportError):  # a Pillow built without this codec
-            importlib.import_module(f"PIL.{_PLUGINS[name]}ImagePlugin")
+            if name == "HEIF":  # pillow-heif (libheif) registers itself as Pillow's HEIF opener
+                importlib.import_module("pillow_heif").register_heif_opener()
+            else:
+                importlib.import_module(f"PIL.{_PLUGINS[name]}ImagePlugin")
     return [name for name in names if name in Image.OPEN]
 
 

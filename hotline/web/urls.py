@@ -10,6 +10,7 @@ from hotline.web.views import (
     notifications,
     platform,
     reporter,
+    selfservice,
 )
 
 app_name = "web"
@@ -22,11 +23,18 @@ urlpatterns = [
     path("logout/", account.logout_view, name="logout"),
     path("language/", account.language_view, name="language"),
     path("preferences/", account.preferences_view, name="preferences"),
+    path("self/", selfservice.self_hash_view, name="self"),
+    path("self/submit", selfservice.self_submit_view, name="self_submit"),
+    path("self/status/", selfservice.self_status_view, name="self_status"),
+    path("self/withdraw", selfservice.self_withdraw_view, name="self_withdraw"),
+    path("self/close", selfservice.self_close_view, name="self_close"),
     path("requests/", reporter.dashboard_view, name="dashboard"),
     path("requests/new/", reporter.request_new_view, name="request_new"),
     path("requests/news/seen/", reporter.news_seen_view, name="news_seen"),
     path("notifications/", notifications.notifications_view, name="notifications"),
     path("requests/<str:case_id>/", reporter.case_view, name="case"),
+    path("requests/<str:case_id>/self-pin", selfservice.case_self_pin_view, name="case_self_pin"),
+    path("requests/<str:case_id>/withdraw", selfservice.case_withdraw_view, name="case_withdraw"),
     path("requests/<str:case_id>/evidence.zip", evidence.case_evidence_view, name="case_evidence"),
     path("notices/<int:notice_id>/messages/", reporter.message_view, name="message"),
     path("queue/", platform.queue_view, name="queue"),

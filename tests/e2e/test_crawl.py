@@ -23,6 +23,7 @@ from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.models import Delivery
 from hotline.delivery.services import delivery_relay_until_idle
 from hotline.demo.scenario import api
+from hotline.selfservice.services import self_case_file
 from tests.e2e.crawler import Crawl, Ids, api_read_urls, web_urls
 from tests.web.conftest import signed_in_client
 
@@ -60,6 +61,16 @@ def crawl_everything() -> list[Crawl]:
     anonymous.visit([*pages, *reads, *operations, "/admin/", "/api/docs", "/api/openapi.json"])
     assert anonymous.seen["/readyz"] == 200
     crawls.append(anonymous)
+    # A victim who opened her self-service case with its number and PIN (hotline.selfservice).
+    issued = self_case_file(
+        items=[{"url": "https://t.me/school_leaks/1"}], category="non_consensual_intimate_image"
+    )
+    victim = Crawl(who="victim (self-service)", client=Client(raise_request_exception=False))
+    opened = victim.client.post("/self/status/", {"case_id": issued.case_id, "pin": issued.pin})
+    assert opened.status_code == 302, opened.status_code
+    victim.visit(["/self/status/", "/self/"])
+    assert victim.seen["/self/status/"] == 200
+    crawls.append(victim)
     # The signed action link: anonymous, but holding each notice's link from its email.
     link = Crawl(who="signed link", client=Client(raise_request_exception=False))
     link.visit(f"/act/{n}/{ids.tokens[n]}/" for n in ids.items_by_notice)

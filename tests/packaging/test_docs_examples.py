@@ -31,6 +31,10 @@ EXAMPLES = {
 }
 
 NOT_RUN = {
+    ("self-service.md", "hotline selfcase issue"): "needs a case the reader's centre filed; "
+    "tests/selfservice/test_centre_commands.py runs the command and checks what it prints",
+    ("self-service.md", "hotline selfcase withdraw"): "needs a case the reader's centre filed; "
+    "tests/selfservice/test_centre_commands.py runs the command and checks what it prints",
     ("benchmarks.md", ".venv/bin/python bench/bench_serve.py"): "minutes of load on the "
     "machine; a benchmark, not a check (bench/ runs it on demand)",
     ("delivery.md", "hotline delivery retry --delivery 41"): "needs a failed delivery; "

@@ -1,0 +1,171 @@
+"""Filing her case from hashes alone, handing her a PIN, checking it, withdrawing.
+
+The case is a request of the self-service organisation (made on first use), so no other
+organisation sees it and she needs no account. It names no legal basis: it carries no
+signature or contact, because the page asks for no personal data (docs/self-service.md).
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+
+from hotline.accounts.actors import Actor
+from hotline.accounts.lockout import login_attempt_record, login_locked_until
+from hotline.accounts.models import Organisation, OrganisationKind, Role
+from hotline.audit.services import audit_record
+from hotline.cases.categories import Category
+from hotline.cases.models import TakedownRequest
+from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
+from hotline.cases.services.withdrawal import Withdrawal, request_withdraw_consent
+from hotline.core import clock
+from hotline.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from hotline.selfservice.models import SelfCase
+
+SELF_SERVICE_SLUG = "self-service"
+SELF_SERVICE_NAME = "Self-service (victims' own submissions)"
+MAX_ITEMS = 50
+PIN_GROUPS = 3  # three groups of four digits: 10^12 PINs, and guessing is throttled besides
+PIN_STAGE = "pin"  # the lockout's stage name for PIN attempts (accounts.lockout)
+SELF_REASONS = (
+    "Submitted by the depicted person through hotline's self-service page: the hashes were "
+    "made on her own device; no image left it."
+)
+
+
+@dataclass(frozen=True)
+class Issued:
+    case_id: str
+    pin: str  # shown to her once; only its hash is kept
+
+
+class PinRefused(PermissionDenied):
+    """Wrong case number or PIN; deliberately one answer for both."""
+
+
+class PinThrottled(PermissionDenied):
+    status_code = 429
+    code = "throttled"
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"too many wrong attempts; try again after {until:%Y-%m-%d %H:%M} UTC")
+        self.until = until
+
+
+def self_service_actor() -> Actor:
+    organisation, _ = Organisation.objects.get_or_create(
+        slug=SELF_SERVICE_SLUG,
+        defaults={"name": SELF_SERVICE_NAME, "kind": OrganisationKind.SUPPORT_ORG},
+    )
+    return Actor(
+        user_id=None,
+        username="self",
+        organisation_id=organisation.pk,
+        organisation_kind=organisation.kind,
+        role=Role.REPORTER,
+    )
+
+
+def _new_pin() -> str:
+    return "-".join(f"{secrets.randbelow(10_000):04d}" for _ in range(PIN_GROUPS))
+
+
+@transaction.atomic
+def self_case_file(*, items: list[dict[str, Any]], category: str) -> Issued:
+    """File her case from hashes and optional URLs; returns the number and the PIN."""
+    if not items:
+        raise InvalidInput(
+            "choose at least one photo or give a URL", details=[{"element": "items"}]
+        )
+    if len(items) > MAX_ITEMS:
+        raise InvalidInput(f"at most {MAX_ITEMS} photos or URLs at once")
+    try:
+        chosen = Category(category)
+    except ValueError as error:
+        raise InvalidInput(f"unknown category {category!r}") from error
+    data = RequestInput(
+        category=chosen,
+        reasons=SELF_REASONS,
+        items=[
+            ItemInput(url=str(i.get("url") or ""), signals=list(i.get("signals") or []))
+            for i in items
+        ],
+        legal_bases=[],
+    )
+    request = request_submit(actor=self_service_actor(), data=data).request
+    return _issue(request, issued_by="self")
+
+
+def _centre_case(case_id: str, actor: Actor) -> TakedownRequest:
+    request = TakedownRequest.objects.filter(case_id=case_id).first()
+    if request is None or request.organisation_id != actor.organisation_id or not actor.is_reporter:
+        raise NotFound(f"no case {case_id} of your organisation")
+    return request
+
+
+@transaction.atomic
+def self_case_issue_for(*, case_id: str, actor: Actor) -> Issued:
+    """A support centre hands her the number of a case it filed for her, with a new PIN."""
+    request = _centre_case(case_id, actor)
+    SelfCase.objects.filter(request=request).delete()  # a new PIN replaces the old one
+    return _issue(request, issued_by=actor.label)
+
+
+@transaction.atomic
+def self_case_withdraw_for(*, case_id: str, actor: Actor) -> Withdrawal:
+    """A support centre withdraws her consent on her instruction, for a case it filed."""
+    request = _centre_case(case_id, actor)
+    result = request_withdraw_consent(request=request, actor=actor.label)
+    SelfCase.objects.filter(request=request, withdrawn_at=None).update(withdrawn_at=clock.now())
+    return result
+
+
+def _issue(request: TakedownRequest, *, issued_by: str) -> Issued:
+    pin = _new_pin()
+    SelfCase.objects.create(
+        request=request, pin_hash=make_password(pin), pin_issued_at=clock.now(), issued_by=issued_by
+    )
+    audit_record(
+        tag="self_case:pin_issued",
+        actor=issued_by,
+        subject=f"request:{request.pk}",
+        organisation_id=request.organisation_id,
+        payload={"case_id": request.case_id},
+    )
+    assert request.case_id is not None  # set when the request was filed
+    return Issued(case_id=request.case_id, pin=pin)
+
+
+def self_case_open(*, case_id: str, pin: str, remote_addr: str) -> SelfCase:
+    """Her case, if the PIN is right; attempts are throttled per case and per address."""
+    case_id, pin = case_id.strip().upper()[:20], pin.strip()
+    username = f"case:{case_id}"
+    until = login_locked_until(username=username, remote_addr=remote_addr)
+    if until is not None:
+        raise PinThrottled(until)
+    case = SelfCase.objects.select_related("request").filter(request__case_id=case_id).first()
+    right = case is not None and check_password(pin, case.pin_hash)
+    until = login_attempt_record(
+        username=username, stage=PIN_STAGE, succeeded=right, remote_addr=remote_addr
+    )
+    if not right or case is None:
+        if until is not None:
+            raise PinThrottled(until)
+        raise PinRefused("that case number and PIN do not match")
+    return case
+
+
+@transaction.atomic
+def self_case_withdraw(*, case: SelfCase, actor: str) -> Withdrawal:
+    """Withdraw consent: every hash value of her case is deleted (cases.services.withdrawal)."""
+    locked = SelfCase.objects.select_for_update().get(pk=case.pk)
+    if locked.withdrawn_at is not None:
+        raise Conflict("consent was already withdrawn for this case")
+    result = request_withdraw_consent(request=locked.request, actor=actor)
+    locked.withdrawn_at = clock.now()
+    locked.save(update_fields=["withdrawn_at"])
+    case.withdrawn_at = locked.withdrawn_at
+    return result

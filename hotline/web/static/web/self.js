@@ -1,0 +1,65 @@
+// The /self/ page: hash each chosen photo here (pdq.js), then send only the hashes and the
+// links as JSON. The files themselves are never put in any request.
+(function () {
+  "use strict";
+  const input = document.getElementById("self-files");
+  const list = document.getElementById("self-hashes");
+  const form = document.getElementById("self-form");
+  const problem = document.getElementById("self-problem");
+  const text = document.getElementById("self-messages").dataset;
+  let hashed = [];
+  let pending = null;
+
+  function show(message) {
+    problem.textContent = message;
+    problem.hidden = !message;
+  }
+
+  async function hashAll() {
+    list.textContent = "";
+    hashed = [];
+    show("");
+    for (const file of Array.from(input.files)) {
+      const row = document.createElement("li");
+      row.textContent = file.name + ": " + text.hashing;
+      list.appendChild(row);
+      try {
+        const signals = await self.hotlinePdq.imageSignals(file);
+        hashed.push({ signals: signals });
+        row.textContent = file.name + ": pdq " + signals[0].value + " (" + signals[0].quality + ")";
+        row.dataset.pdq = signals[0].value;
+      } catch (error) {
+        row.textContent = file.name + ": " + text.unreadable;
+        row.className = "problem";
+      }
+    }
+  }
+
+  input.addEventListener("change", function () { pending = hashAll(); });
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (pending) { await pending; }
+    const urls = document.getElementById("self-urls").value.split("\n")
+      .map(function (u) { return u.trim(); }).filter(Boolean);
+    const items = hashed.concat(urls.map(function (u) { return { url: u }; }));
+    if (!items.length) { show(text.nothing); return; }
+    if (!document.getElementById("self-consent").checked) { show(text.consent); return; }
+    const response = await fetch(window.location.pathname + "submit", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value,
+      },
+      body: JSON.stringify({ category: document.getElementById("self-category").value, items: items }),
+    });
+    const answer = await response.json();
+    if (!response.ok) { show(text.failed + " " + answer.message); return; }
+    form.hidden = true;
+    show("");
+    document.getElementById("self-case-id").textContent = answer.case_id;
+    document.getElementById("self-pin").textContent = answer.pin;
+    document.getElementById("self-result").hidden = false;
+  });
+})();
