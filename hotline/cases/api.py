@@ -1,21 +1,23 @@
 """The workflow's JSON API: glue between HTTP and services/selectors, nothing more."""
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.http import HttpRequest
-from ninja import Form, Router
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Form, Query, Router
 from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
 
 from hotline.accounts.auth import request_actor
 from hotline.banks.services import Signal
-from hotline.cases import selectors
+from hotline.cases import lists, selectors
 from hotline.cases.categories import Category
 from hotline.cases.legal import LegalElements
 from hotline.cases.models import MessageKind
 from hotline.cases.schemas import (
     ActionIn,
     ItemOut,
+    ListQuery,
     MatchIn,
     MatchOut,
     MatchResultOut,
@@ -44,9 +46,12 @@ from hotline.cases.services.moderation import (
     notice_acknowledge,
 )
 from hotline.cases.workflow import ItemAction
+from hotline.core import clock
 from hotline.core.errors import InvalidInput
+from hotline.core.paging import Page, page_limit, paginate
 
 router = Router(tags=["takedown workflow"])
+M = TypeVar("M", bound=Model)
 
 
 def _request_input(body: RequestIn, uploads: dict[int, list[dict[str, Any]]]) -> RequestInput:
@@ -129,18 +134,54 @@ def match(request: HttpRequest, body: MatchIn) -> list[MatchResultOut]:
 
 
 @router.get("/requests", response=list[RequestSummaryOut])
-def list_requests(request: HttpRequest) -> list[RequestSummaryOut]:
-    rows = selectors.requests_for_actor(actor=request_actor(request))
+def list_requests(
+    request: HttpRequest, response: HttpResponse, query: Query[ListQuery]
+) -> list[RequestSummaryOut]:
+    """The organisation's requests, newest first, one page at a time (see `X-Total-Count`)."""
+    rows = lists.requests_list(
+        actor=request_actor(request), filters=_filters(query), now=clock.now()
+    )
+    page = _page(request, response, rows, lists.REQUEST_KEYS, query)
     return [
         RequestSummaryOut(
             case_id=r.case_id or "",
             created_at=r.created_at,
             category=r.category,
             urgent=r.urgent,
-            item_count=r.items.count(),
+            item_count=r.item_count,  # type: ignore[attr-defined]
         )
-        for r in rows[:500]
+        for r in page.rows
     ]
+
+
+def _filters(query: ListQuery) -> lists.ListFilters:
+    return lists.list_filters(
+        state=query.state,
+        platform=query.platform,
+        urgent=query.urgent,
+        filed_from=query.filed_from,
+        filed_to=query.filed_to,
+        deadline=query.deadline,
+        search=query.q,
+    )
+
+
+def _page(
+    request: HttpRequest,
+    response: HttpResponse,
+    rows: QuerySet[M],
+    keys: tuple[str, ...],
+    query: ListQuery,
+) -> Page[M]:
+    """Page `rows` and say so in headers: the body stays the plain list it always was."""
+    page = paginate(rows, keys=keys, cursor=query.cursor or None, limit=page_limit(query.limit))
+    response["X-Total-Count"] = str(page.total)
+    if page.next_cursor:
+        response["X-Next-Cursor"] = page.next_cursor
+        following = request.GET.copy()
+        following["cursor"] = page.next_cursor
+        response["Link"] = f'<{request.path}?{following.urlencode()}>; rel="next"'
+    return page
 
 
 @router.get("/requests/{case_id}", response=ReceiptOut)
@@ -161,9 +202,27 @@ def list_triage(request: HttpRequest) -> list[TriageItemOut]:
 
 
 @router.get("/notices", response=list[NoticeSummaryOut])
-def list_notices(request: HttpRequest, open: bool = False) -> list[NoticeSummaryOut]:
-    notices = selectors.notices_for_actor(actor=request_actor(request), open_only=open)
-    return [notice_summary_out(n) for n in notices[:500]]
+def list_notices(
+    request: HttpRequest, response: HttpResponse, query: Query[ListQuery], open: bool = False
+) -> list[NoticeSummaryOut]:
+    """Open notices first, urgent, then the nearest deadline; one page at a time."""
+    filters = _filters(query)
+    rows = lists.notices_list(actor=request_actor(request), filters=filters, now=clock.now())
+    if open:
+        rows = rows.filter(closed_at=None)
+    page = _page(request, response, rows, lists.NOTICE_KEYS, query)
+    return [notice_summary_out(n) for n in page.rows]
+
+
+@router.get("/notices/{notice_id}/items", response=list[ItemOut])
+def list_notice_items(
+    request: HttpRequest, response: HttpResponse, notice_id: int, query: Query[ListQuery]
+) -> list[ItemOut]:
+    """A notice's items in position order, one page at a time (filters: state, q)."""
+    notice = selectors.notice_get(actor=request_actor(request), notice_id=notice_id)
+    rows = lists.notice_items_list(notice=notice, filters=_filters(query))
+    page = _page(request, response, rows, lists.NOTICE_ITEM_KEYS, query)
+    return [item_out(i) for i in page.rows]
 
 
 @router.get("/notices/{notice_id}", response=NoticeOut)

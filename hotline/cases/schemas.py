@@ -117,6 +117,21 @@ class ReceiptOut(Schema):
     )
 
 
+class ListQuery(Schema):
+    """Filters and paging of every list: the page's total is in `X-Total-Count`, the next
+    page's cursor in `X-Next-Cursor` (and a `Link: <…>; rel="next"` header)."""
+
+    state: str = Field("", description="an item state: lists what has an item in it")
+    platform: str = Field("", description="a platform's name")
+    urgent: str = Field("", description="true or false")
+    filed_from: str = Field("", description="filed on or after this date, YYYY-MM-DD")
+    filed_to: str = Field("", description="filed on or before this date, YYYY-MM-DD")
+    deadline: str = Field("", description="overdue, due or closed")
+    q: str = Field("", description="part of a case id or a reported URL, or a client reference")
+    cursor: str = Field("", description="X-Next-Cursor of the page before")
+    limit: str = Field("", description="rows per page, 1-500 (default 50)")
+
+
 class RequestSummaryOut(Schema):
     case_id: str
     created_at: datetime
