@@ -11,11 +11,14 @@ from pydantic import ValidationError as PydanticValidationError
 from hotline.accounts.auth import request_actor
 from hotline.banks.services import Signal
 from hotline.cases import lists, selectors
-from hotline.cases.categories import Category
-from hotline.cases.legal import LegalElements
+from hotline.cases.inputs import request_input
 from hotline.cases.models import MessageKind
 from hotline.cases.schemas import (
     ActionIn,
+    ImportIn,
+    ImportLineOut,
+    ImportOut,
+    ImportProblemOut,
     ItemOut,
     ListQuery,
     MatchIn,
@@ -37,6 +40,7 @@ from hotline.cases.serializers import (
     notice_summary_out,
     receipt_out,
 )
+from hotline.cases.services.bulk import import_chunk
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.cases.services.media import media_signals, upload_bytes
 from hotline.cases.services.moderation import (
@@ -59,17 +63,7 @@ def _request_input(body: RequestIn, uploads: dict[int, list[dict[str, Any]]]) ->
         ItemInput(url=i.url, signals=[s.dict() for s in i.signals] + uploads.get(n, []))
         for n, i in enumerate(body.items, start=1)
     ]
-    return RequestInput(
-        category=Category(body.category),
-        reasons=body.reasons,
-        items=items,
-        urgent=body.urgent,
-        involves_minor=body.involves_minor,
-        jurisdiction=body.jurisdiction,
-        legal_bases=list(body.legal_bases),
-        elements=LegalElements(**body.legal.dict()) if body.legal else LegalElements(),
-        client_reference=body.client_reference,
-    )
+    return request_input(body, items)
 
 
 def _file(
@@ -112,6 +106,28 @@ def submit_request_with_media(request: HttpRequest, payload: Form[str]) -> Statu
         data = upload_bytes(upload, label=label)  # 413 with the file's size over the limit
         uploads[n] = media_signals(data=data, label=label, filename=upload.name)
     return _file(request, body, uploads)
+
+
+@router.post("/requests/import", response={200: ImportOut, 201: ImportOut})
+def import_requests(request: HttpRequest, body: ImportIn) -> Status[ImportOut]:
+    """File one chunk of a bulk import: good lines become one request, bad lines come back
+    with their number and reason. 201 when filed; 200 for a retried chunk or no good line."""
+    template = request_input(body, [])
+    result = import_chunk(
+        actor=request_actor(request),
+        template=template,
+        reference=body.reference,
+        lines=body.lines,
+        first_line=body.first_line,
+        columns=[c.strip().lower() for c in body.columns] if body.columns else None,
+    )
+    out = ImportOut(
+        case_id=result.request.case_id if result.request else None,
+        duplicate_submission=result.request is not None and not result.created,
+        filed=[ImportLineOut(**f.__dict__) for f in result.filed],
+        rejected=[ImportProblemOut(**r.__dict__) for r in result.rejected],
+    )
+    return Status(201 if result.created else 200, out)
 
 
 def _pydantic_details(error: PydanticValidationError) -> list[dict[str, Any]]:
