@@ -16,6 +16,7 @@ urlpatterns = [
     path("preferences/", account.preferences_view, name="preferences"),
     path("requests/", reporter.dashboard_view, name="dashboard"),
     path("requests/new/", reporter.request_new_view, name="request_new"),
+    path("requests/import/", reporter.request_import_view, name="request_import"),
     path("requests/<str:case_id>/", reporter.case_view, name="case"),
     path("requests/<str:case_id>/evidence.zip", evidence.case_evidence_view, name="case_evidence"),
     path("notices/<int:notice_id>/messages/", reporter.message_view, name="message"),

@@ -10,7 +10,7 @@ instead of filing twice (decision 17).
 """
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -126,6 +126,45 @@ def import_chunk(
     return ChunkResult(
         request=result.request, created=result.created, filed=filed, rejected=rejected
     )
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    filed: int
+    cases: list[str]
+    rejected: list[LineProblem]
+
+
+def import_lines(
+    *,
+    actor: Actor,
+    template: RequestInput,
+    reference: str,
+    lines: Sequence[str],
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """A whole file, chunk after chunk; `progress` hears how many lines each chunk held.
+
+    Each chunk commits on its own, so a failure part-way leaves the chunks before it filed
+    and running the same import again files only the rest."""
+    columns = header_columns(lines[0]) if lines else None
+    filed, cases, rejected = 0, [], []
+    for first, chunk in chunks(lines):
+        result = import_chunk(
+            actor=actor,
+            template=template,
+            reference=reference,
+            lines=chunk,
+            first_line=first,
+            columns=columns,
+        )
+        filed += len(result.filed)
+        rejected += result.rejected
+        if result.request is not None and result.request.case_id:
+            cases.append(result.request.case_id)
+        if progress is not None:
+            progress(len(chunk))
+    return ImportSummary(filed=filed, cases=cases, rejected=rejected)
 
 
 def _check_chunk(reference: str, lines: Sequence[str], first_line: int) -> None:
