@@ -166,7 +166,7 @@ def list_requests(
             urgent=r.urgent,
             item_count=r.item_count,  # type: ignore[attr-defined]
         )
-        for r in page.rows
+        for r in lists.with_item_counts(page.rows)
     ]
 
 
@@ -207,13 +207,19 @@ def get_request(request: HttpRequest, case_id: str) -> ReceiptOut:
 
 
 @router.get("/triage", response=list[TriageItemOut])
-def list_triage(request: HttpRequest) -> list[TriageItemOut]:
-    """Items no platform is known for: never dropped, visible to the filing organisation."""
+def list_triage(
+    request: HttpRequest, response: HttpResponse, query: Query[ListQuery]
+) -> list[TriageItemOut]:
+    """Items no platform is known for: never dropped, visible to the filing organisation.
+    Paged like every list; `q` searches the URL or case id."""
+    rows = selectors.triage_items_for_actor(actor=request_actor(request))
+    rows = lists.queue_list(items=rows, filters=_filters(query), now=clock.now())
+    page = _page(request, response, rows, lists.TRIAGE_KEYS, query)
     return [
         TriageItemOut(
             id=i.pk, case_id=i.request.case_id or "", position=i.position, url=i.url, host=i.host
         )
-        for i in selectors.triage_items_for_actor(actor=request_actor(request))
+        for i in page.rows
     ]
 
 

@@ -26,7 +26,7 @@ from hotline.cases.schemas import SeenBeforeOut
 from hotline.cases.serializers import seen_before_out
 from hotline.cases.services.access import is_platform_side
 from hotline.cases.tokens import action_token_check
-from hotline.cases.workflow import SETTLED, ItemState, RejectionReason
+from hotline.cases.workflow import ItemState, RejectionReason
 from hotline.core import clock
 from hotline.core.errors import NotFound, PermissionDenied
 from hotline.core.paging import Page, paginate
@@ -67,12 +67,12 @@ def dashboard_page(
         .filter(Exists(Item.objects.filter(notice=OuterRef("pk"), state__in=AWAITING_PLATFORM)))
         .count()
     )
-    requests = lists.requests_list(actor=actor, filters=filters, now=now).annotate(
-        settled_count=Count("items", filter=Q(items__state__in=[s.value for s in SETTLED])),
-    )
+    requests = lists.requests_list(actor=actor, filters=filters, now=now)
+    page = paginate(requests, keys=lists.REQUEST_KEYS, cursor=cursor, limit=limit)
+    lists.with_item_counts(page.rows)
     triage = cases.triage_items_for_actor(actor=actor)
     return Dashboard(
-        requests=paginate(requests, keys=lists.REQUEST_KEYS, cursor=cursor, limit=limit),
+        requests=page,
         open_notices=notices,
         open_total=open_notices.count(),
         overdue=overdue,

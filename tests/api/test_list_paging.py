@@ -148,3 +148,13 @@ def test_a_notice_pages_its_items(call_api: ApiCaller, directory: Directory) -> 
     _, rows, _ = get(directory, "telegram_mod", f"/notices/{notice['id']}/items?q=many/3")
     assert [r["position"] for r in rows] == [4]
     assert get(directory, "x_mod", f"/notices/{notice['id']}/items")[0] == 404
+
+
+def test_triage_pages_and_searches(directory: Directory, call_api: ApiCaller) -> None:
+    urls = [f"https://nowhere{n}.example/p" for n in range(3)]
+    file_request(call_api, "caseworker_a", *urls)
+    file_request(call_api, "caseworker_b", "https://nowhere1.example/theirs")
+    status, rows, headers = get(directory, "caseworker_a", "/triage?limit=2")
+    assert (status, len(rows), headers["X-Total-Count"]) == (200, 2, "3")
+    _, rows, headers = get(directory, "caseworker_a", "/triage?q=nowhere1")
+    assert ([r["url"] for r in rows], headers["X-Total-Count"]) == ([urls[1]], "1")

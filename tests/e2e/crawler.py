@@ -100,7 +100,7 @@ def web_urls(ids: Ids) -> list[str]:
         assert isinstance(pattern, URLPattern)
         names = set(pattern.pattern.converters)
         urls.extend(reverse(f"web:{pattern.name}", kwargs=k) for k in _kwargs_for(names, ids))
-    pages = LIST_PAGES + [f"/notices/{n}/" for n in ids.items_by_notice]
+    pages = LIST_PAGES + [f"/notices/{n}/" for n in sorted(ids.items_by_notice)[:2]]
     urls.extend(page + query for page in pages for query in LIST_QUERIES)
     return urls
 

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from hotline.cases.models import Item, TakedownRequest
+from hotline.cases.models import Item, Notice, TakedownRequest
 from tests.api.conftest import file_request
 from tests.conftest import ApiCaller, request_body
 from tests.web.conftest import SignIn
@@ -27,7 +27,8 @@ def test_the_queue_pages_with_a_count_and_filters(sign_in: SignIn, call_api: Api
     client = sign_in("telegram_mod")
     first = client.get("/queue/?limit=5").content.decode()
     assert (total(first), rows(first)) == (13, 5)
-    assert "Notice 2" in first.split("<tbody>")[1].split("</tr>")[0]  # urgent first
+    urgent = Notice.objects.get(urgent=True).pk
+    assert f"Notice {urgent}<" in first.split("<tbody>")[1].split("</tr>")[0]  # urgent first
     following = re.search(r'href="([^"]+)" rel="next"', first)
     assert following
     second = client.get(following.group(1).replace("&amp;", "&")).content.decode()
