@@ -1,6 +1,7 @@
 """Writing to the audit record; called inside the transaction of the change it records."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -22,31 +23,60 @@ def audit_record(
     payload: dict[str, Any] | None = None,
 ) -> Event:
     """Append one signed event to the chain. Must run inside the caller's transaction."""
+    return audit_record_many(
+        [
+            AuditEntry(
+                tag=tag,
+                actor=actor,
+                subject=subject,
+                organisation_id=organisation_id,
+                payload=payload or {},
+            )
+        ]
+    )[0]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    tag: str
+    actor: str
+    subject: str
+    organisation_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def audit_record_many(entries: Sequence[AuditEntry]) -> list[Event]:
+    """Append events in order under one lock of the head: the same chain, hashes and
+    signatures as one `audit_record` each, in three queries instead of three per event
+    (bulk intake records a thousand items at a time)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
+    if not entries:
+        return []
     key = signing_key()  # before the lock: no key, no change at all
     head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-    fields: dict[str, Any] = {
-        "seq": head.last_seq + 1,
-        "created_at": clock.now(),
-        "tag": tag,
-        "actor": actor,
-        "organisation_id": organisation_id,
-        "subject": subject,
-        "payload": payload or {},
-        "prev_hash": head.last_hash,
-    }
-    digest = link_hash(**fields)
-    event = Event.objects.create(
-        **fields,
-        hash=digest,
-        key_id=key.key_id,
-        signature=sign(key.private_key, EVENT_DOMAIN, digest.encode()),
-    )
-    head.last_seq, head.last_hash, head.key_id = event.seq, event.hash, key.key_id
-    head.signature = sign(key.private_key, HEAD_DOMAIN, head_message(event.seq, event.hash))
+    seq, prev_hash, now = head.last_seq, head.last_hash, clock.now()
+    events = []
+    for entry in entries:
+        seq += 1
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "created_at": now,
+            "tag": entry.tag,
+            "actor": entry.actor,
+            "organisation_id": entry.organisation_id,
+            "subject": entry.subject,
+            "payload": entry.payload,
+            "prev_hash": prev_hash,
+        }
+        prev_hash = link_hash(**fields)
+        signature = sign(key.private_key, EVENT_DOMAIN, prev_hash.encode())
+        events.append(Event(**fields, hash=prev_hash, key_id=key.key_id, signature=signature))
+    Event.objects.bulk_create(events)
+    head.last_seq, head.last_hash, head.key_id = seq, prev_hash, key.key_id
+    head.signature = sign(key.private_key, HEAD_DOMAIN, head_message(seq, prev_hash))
     head.save(update_fields=["last_seq", "last_hash", "key_id", "signature"])
-    return event
+    return events
 
 
 def chain_link(event: Event) -> ChainLink:

@@ -1,21 +1,26 @@
 """The workflow's JSON API: glue between HTTP and services/selectors, nothing more."""
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.http import HttpRequest
-from ninja import Form, Router
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Form, Query, Router
 from ninja.responses import Status
 from pydantic import ValidationError as PydanticValidationError
 
 from hotline.accounts.auth import request_actor
 from hotline.banks.services import Signal
-from hotline.cases import selectors
-from hotline.cases.categories import Category
-from hotline.cases.legal import LegalElements
+from hotline.cases import lists, selectors
+from hotline.cases.inputs import request_input
 from hotline.cases.models import MessageKind
 from hotline.cases.schemas import (
     ActionIn,
+    ImportIn,
+    ImportLineOut,
+    ImportOut,
+    ImportProblemOut,
     ItemOut,
+    ListQuery,
     MatchIn,
     MatchOut,
     MatchResultOut,
@@ -35,6 +40,7 @@ from hotline.cases.serializers import (
     notice_summary_out,
     receipt_out,
 )
+from hotline.cases.services.bulk import import_chunk
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.cases.services.media import media_signals, upload_bytes
 from hotline.cases.services.moderation import (
@@ -44,9 +50,12 @@ from hotline.cases.services.moderation import (
     notice_acknowledge,
 )
 from hotline.cases.workflow import ItemAction
+from hotline.core import clock
 from hotline.core.errors import InvalidInput
+from hotline.core.paging import Page, page_limit, paginate
 
 router = Router(tags=["takedown workflow"])
+M = TypeVar("M", bound=Model)
 
 
 def _request_input(body: RequestIn, uploads: dict[int, list[dict[str, Any]]]) -> RequestInput:
@@ -54,17 +63,7 @@ def _request_input(body: RequestIn, uploads: dict[int, list[dict[str, Any]]]) ->
         ItemInput(url=i.url, signals=[s.dict() for s in i.signals] + uploads.get(n, []))
         for n, i in enumerate(body.items, start=1)
     ]
-    return RequestInput(
-        category=Category(body.category),
-        reasons=body.reasons,
-        items=items,
-        urgent=body.urgent,
-        involves_minor=body.involves_minor,
-        jurisdiction=body.jurisdiction,
-        legal_bases=list(body.legal_bases),
-        elements=LegalElements(**body.legal.dict()) if body.legal else LegalElements(),
-        client_reference=body.client_reference,
-    )
+    return request_input(body, items)
 
 
 def _file(
@@ -109,6 +108,28 @@ def submit_request_with_media(request: HttpRequest, payload: Form[str]) -> Statu
     return _file(request, body, uploads)
 
 
+@router.post("/requests/import", response={200: ImportOut, 201: ImportOut})
+def import_requests(request: HttpRequest, body: ImportIn) -> Status[ImportOut]:
+    """File one chunk of a bulk import: good lines become one request, bad lines come back
+    with their number and reason. 201 when filed; 200 for a retried chunk or no good line."""
+    template = request_input(body, [])
+    result = import_chunk(
+        actor=request_actor(request),
+        template=template,
+        reference=body.reference,
+        lines=body.lines,
+        first_line=body.first_line,
+        columns=[c.strip().lower() for c in body.columns] if body.columns else None,
+    )
+    out = ImportOut(
+        case_id=result.request.case_id if result.request else None,
+        duplicate_submission=result.request is not None and not result.created,
+        filed=[ImportLineOut(**f.__dict__) for f in result.filed],
+        rejected=[ImportProblemOut(**r.__dict__) for r in result.rejected],
+    )
+    return Status(201 if result.created else 200, out)
+
+
 def _pydantic_details(error: PydanticValidationError) -> list[dict[str, Any]]:
     return [
         {"element": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in error.errors()
@@ -129,18 +150,54 @@ def match(request: HttpRequest, body: MatchIn) -> list[MatchResultOut]:
 
 
 @router.get("/requests", response=list[RequestSummaryOut])
-def list_requests(request: HttpRequest) -> list[RequestSummaryOut]:
-    rows = selectors.requests_for_actor(actor=request_actor(request))
+def list_requests(
+    request: HttpRequest, response: HttpResponse, query: Query[ListQuery]
+) -> list[RequestSummaryOut]:
+    """The organisation's requests, newest first, one page at a time (see `X-Total-Count`)."""
+    rows = lists.requests_list(
+        actor=request_actor(request), filters=_filters(query), now=clock.now()
+    )
+    page = _page(request, response, rows, lists.REQUEST_KEYS, query)
     return [
         RequestSummaryOut(
             case_id=r.case_id or "",
             created_at=r.created_at,
             category=r.category,
             urgent=r.urgent,
-            item_count=r.items.count(),
+            item_count=r.item_count,  # type: ignore[attr-defined]
         )
-        for r in rows[:500]
+        for r in lists.with_item_counts(page.rows)
     ]
+
+
+def _filters(query: ListQuery) -> lists.ListFilters:
+    return lists.list_filters(
+        state=query.state,
+        platform=query.platform,
+        urgent=query.urgent,
+        filed_from=query.filed_from,
+        filed_to=query.filed_to,
+        deadline=query.deadline,
+        search=query.q,
+    )
+
+
+def _page(
+    request: HttpRequest,
+    response: HttpResponse,
+    rows: QuerySet[M],
+    keys: tuple[str, ...],
+    query: ListQuery,
+) -> Page[M]:
+    """Page `rows` and say so in headers: the body stays the plain list it always was."""
+    page = paginate(rows, keys=keys, cursor=query.cursor or None, limit=page_limit(query.limit))
+    response["X-Total-Count"] = str(page.total)
+    if page.next_cursor:
+        response["X-Next-Cursor"] = page.next_cursor
+        following = request.GET.copy()
+        following["cursor"] = page.next_cursor
+        response["Link"] = f'<{request.path}?{following.urlencode()}>; rel="next"'
+    return page
 
 
 @router.get("/requests/{case_id}", response=ReceiptOut)
@@ -150,20 +207,44 @@ def get_request(request: HttpRequest, case_id: str) -> ReceiptOut:
 
 
 @router.get("/triage", response=list[TriageItemOut])
-def list_triage(request: HttpRequest) -> list[TriageItemOut]:
-    """Items no platform is known for: never dropped, visible to the filing organisation."""
+def list_triage(
+    request: HttpRequest, response: HttpResponse, query: Query[ListQuery]
+) -> list[TriageItemOut]:
+    """Items no platform is known for: never dropped, visible to the filing organisation.
+    Paged like every list; `q` searches the URL or case id."""
+    rows = selectors.triage_items_for_actor(actor=request_actor(request))
+    rows = lists.queue_list(items=rows, filters=_filters(query), now=clock.now())
+    page = _page(request, response, rows, lists.TRIAGE_KEYS, query)
     return [
         TriageItemOut(
             id=i.pk, case_id=i.request.case_id or "", position=i.position, url=i.url, host=i.host
         )
-        for i in selectors.triage_items_for_actor(actor=request_actor(request))
+        for i in page.rows
     ]
 
 
 @router.get("/notices", response=list[NoticeSummaryOut])
-def list_notices(request: HttpRequest, open: bool = False) -> list[NoticeSummaryOut]:
-    notices = selectors.notices_for_actor(actor=request_actor(request), open_only=open)
-    return [notice_summary_out(n) for n in notices[:500]]
+def list_notices(
+    request: HttpRequest, response: HttpResponse, query: Query[ListQuery], open: bool = False
+) -> list[NoticeSummaryOut]:
+    """Open notices first, urgent, then the nearest deadline; one page at a time."""
+    filters = _filters(query)
+    rows = lists.notices_list(actor=request_actor(request), filters=filters, now=clock.now())
+    if open:
+        rows = rows.filter(closed_at=None)
+    page = _page(request, response, rows, lists.NOTICE_KEYS, query)
+    return [notice_summary_out(n) for n in page.rows]
+
+
+@router.get("/notices/{notice_id}/items", response=list[ItemOut])
+def list_notice_items(
+    request: HttpRequest, response: HttpResponse, notice_id: int, query: Query[ListQuery]
+) -> list[ItemOut]:
+    """A notice's items in position order, one page at a time (filters: state, q)."""
+    notice = selectors.notice_get(actor=request_actor(request), notice_id=notice_id)
+    rows = lists.notice_items_list(notice=notice, filters=_filters(query))
+    page = _page(request, response, rows, lists.NOTICE_ITEM_KEYS, query)
+    return [item_out(i) for i in page.rows]
 
 
 @router.get("/notices/{notice_id}", response=NoticeOut)

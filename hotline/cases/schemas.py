@@ -52,6 +52,47 @@ class RequestIn(Schema):
     )
 
 
+class ImportIn(Schema):
+    """One chunk of a bulk import: up to 1,000 lines of a CSV or a list of URLs."""
+
+    reference: str = Field(
+        min_length=1, max_length=80, description="Names the import; a retried chunk files once"
+    )
+    first_line: int = Field(1, ge=1, le=100_000, description="Line number of lines[0] in the file")
+    lines: list[str] = Field(max_length=1000, description="`url` or `url,type:hex,…` per line")
+    columns: list[str] | None = Field(
+        None, description="The file's header row (`url`, `sha256`, …) when lines[0] is not it"
+    )
+    category: Category
+    reasons: str = Field(max_length=20000, description="DSA 16(2)(a): why it is illegal")
+    urgent: bool = False
+    involves_minor: bool = False
+    jurisdiction: str | None = Field(None, min_length=2, max_length=2)
+    legal_bases: list[LegalBasis] = Field(
+        default_factory=lambda: [LegalBasis.TAKE_IT_DOWN, LegalBasis.DSA_ART16]
+    )
+    legal: LegalIn | None = None
+
+
+class ImportLineOut(Schema):
+    line: int
+    position: int
+    item_id: int
+    state: str
+
+
+class ImportProblemOut(Schema):
+    line: int
+    reason: str
+
+
+class ImportOut(Schema):
+    case_id: str | None = Field(description="The request this chunk's good lines were filed as")
+    duplicate_submission: bool = Field(description="This chunk was filed before; nothing new")
+    filed: list[ImportLineOut]
+    rejected: list[ImportProblemOut]
+
+
 class CheckOut(Schema):
     checked_at: datetime
     http_status: int | None
@@ -119,6 +160,21 @@ class ReceiptOut(Schema):
     checkpoint: CheckpointOut = Field(
         description="The audit record when this receipt was issued, signed; keep it"
     )
+
+
+class ListQuery(Schema):
+    """Filters and paging of every list: the page's total is in `X-Total-Count`, the next
+    page's cursor in `X-Next-Cursor` (and a `Link: <…>; rel="next"` header)."""
+
+    state: str = Field("", description="an item state: lists what has an item in it")
+    platform: str = Field("", description="a platform's name")
+    urgent: str = Field("", description="true or false")
+    filed_from: str = Field("", description="filed on or after this date, YYYY-MM-DD")
+    filed_to: str = Field("", description="filed on or before this date, YYYY-MM-DD")
+    deadline: str = Field("", description="overdue, due or closed")
+    q: str = Field("", description="part of a case id or a reported URL, or a client reference")
+    cursor: str = Field("", description="X-Next-Cursor of the page before")
+    limit: str = Field("", description="rows per page, 1-500 (default 50)")
 
 
 class RequestSummaryOut(Schema):

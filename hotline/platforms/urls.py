@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import string
@@ -49,6 +50,9 @@ class NormalisedUrl:
     room: str | None = None
 
 
+# Pure, and called for each line up to three times on its way in (bulk intake checks it,
+# intake validates it, the item stores it): remember the last few thousand answers.
+@functools.lru_cache(maxsize=4096)
 def normalise_url(raw: str) -> NormalisedUrl:
     """Return the canonical form of ``raw`` or raise :class:`InvalidUrl`.
 

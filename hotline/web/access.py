@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,7 +16,7 @@ from hotline.accounts.actors import Actor
 from hotline.accounts.selectors import membership_for_user
 from hotline.accounts.services import actor_for_membership
 from hotline.accounts.two_factor import totp_device_confirmed
-from hotline.core.errors import NotFound, PermissionDenied
+from hotline.core.errors import InvalidInput, NotFound, PermissionDenied
 
 View = Callable[..., HttpResponse]
 
@@ -58,7 +59,8 @@ def _second_factor_step(request: HttpRequest) -> HttpResponse:
 
 
 def domain_errors_as_http(view: View) -> View:
-    """Not yours or absent: 404 (so nothing leaks); wrong role: 403."""
+    """Not yours or absent: 404 (so nothing leaks); wrong role: 403; input that means
+    nothing and that no form of the view caught: 400."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -68,6 +70,8 @@ def domain_errors_as_http(view: View) -> View:
             raise Http404(error.message) from error
         except PermissionDenied as error:
             raise DjangoPermissionDenied(error.message) from error
+        except InvalidInput as error:  # a hand-edited address (a cursor, a filter): 400
+            raise BadRequest(error.message) from error
 
     return wrapped
 

@@ -20,6 +20,7 @@ from hotline.core.dates import EARLIEST_DAY, LATEST_DAY
 from hotline.web import labels
 
 MAX_CSV_BYTES = 2 * 2**20
+MAX_IMPORT_BYTES = 64 * 2**20  # 100,000 lines of long URLs with hashes
 COMMON_TIME_ZONES = [
     "Asia/Seoul",
     "Asia/Tokyo",
@@ -139,6 +140,34 @@ class RequestForm(forms.Form):
             ),
             client_reference=data["client_reference"],
         )
+
+
+class ImportForm(RequestForm):
+    """Bulk intake: the same request fields, and lines instead of items (see services.bulk)."""
+
+    urls = forms.CharField(
+        label=_("URLs, one per line (optionally: url,sha256:…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+    )
+    urls_csv = forms.FileField(
+        label=_("Or a CSV or text file (a url column, optional hash columns)"), required=False
+    )
+
+    def url_lines(self) -> list[str]:
+        return []  # an import's items are its lines (import_lines), filed chunk by chunk
+
+    def import_lines(self) -> list[str]:
+        """The file's lines as they are (their numbers are what the result names), then the
+        pasted ones: one list, numbered from 1."""
+        lines: list[str] = []
+        upload: UploadedFile | None = self.cleaned_data.get("urls_csv")
+        if upload is not None:
+            lines += (
+                upload.read(MAX_IMPORT_BYTES).decode("utf-8-sig", errors="replace").splitlines()
+            )
+        pasted: str = self.cleaned_data["urls"]
+        return lines + pasted.splitlines()
 
 
 def _csv_urls(text: str) -> list[str]:

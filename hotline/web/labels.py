@@ -17,6 +17,12 @@ STATES: dict[str, Promise] = {
     "reopened": _("Reopened: still online"),
 }
 
+DEADLINE_STATUSES: dict[str, Promise] = {
+    "overdue": _("Overdue"),
+    "due": _("Deadline ahead"),
+    "closed": _("Closed"),
+}
+
 ACTIONS: dict[str, Promise] = {
     "removed": _("Remove"),
     "restricted": _("Restrict"),

@@ -10,7 +10,9 @@ from hotline.accounts.actors import Actor
 from hotline.accounts.models import OrganisationKind, Role
 from hotline.audit.models import Event
 from hotline.audit.selectors import events_for_subjects
+from hotline.cases import lists
 from hotline.cases import selectors as cases
+from hotline.cases.lists import ListFilters
 from hotline.cases.models import (
     Item,
     ItemCheck,
@@ -24,39 +26,58 @@ from hotline.cases.schemas import SeenBeforeOut
 from hotline.cases.serializers import seen_before_out
 from hotline.cases.services.access import is_platform_side
 from hotline.cases.tokens import action_token_check
-from hotline.cases.workflow import SETTLED, ItemState, RejectionReason
+from hotline.cases.workflow import ItemState, RejectionReason
 from hotline.core import clock
 from hotline.core.errors import NotFound, PermissionDenied
+from hotline.core.paging import Page, paginate
 
 AWAITING_PLATFORM = [ItemState.NOTIFIED, ItemState.INFO_REQUESTED, ItemState.REOPENED]
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    requests: list[TakedownRequest]
+    requests: Page[TakedownRequest]
     open_notices: Sequence[Notice]
+    open_total: int
     overdue: int
     triage: list[Item]
+    triage_total: int
     now: datetime
 
 
-def dashboard_page(*, actor: Actor) -> Dashboard:
-    """A reporter's open notices with their deadlines, how many are overdue, and recent cases."""
+# The open notices the dashboard shows before "all of them" (the cases list filters the rest).
+DASHBOARD_NOTICES = 20
+DASHBOARD_TRIAGE = 100
+
+
+def dashboard_page(
+    *, actor: Actor, filters: ListFilters, cursor: str | None, limit: int
+) -> Dashboard:
+    """A reporter's most pressing open notices, how many are open and overdue, and one page
+    of its cases under the filters; every figure counted by the database, not by a slice."""
     now = clock.now()
+    open_notices = cases.notices_for_actor(actor=actor, open_only=True)
     notices = list(
-        cases.notices_for_actor(actor=actor, open_only=True).annotate(
-            waiting=Count("items", filter=Q(items__state__in=AWAITING_PLATFORM))
-        )
+        open_notices.annotate(waiting=Count("items", filter=Q(items__state__in=AWAITING_PLATFORM)))[
+            :DASHBOARD_NOTICES
+        ]
     )
-    requests = cases.requests_for_actor(actor=actor).annotate(
-        item_count=Count("items"),
-        settled_count=Count("items", filter=Q(items__state__in=[s.value for s in SETTLED])),
+    overdue = (
+        open_notices.filter(deadline_at__lt=now)
+        .filter(Exists(Item.objects.filter(notice=OuterRef("pk"), state__in=AWAITING_PLATFORM)))
+        .count()
     )
+    requests = lists.requests_list(actor=actor, filters=filters, now=now)
+    page = paginate(requests, keys=lists.REQUEST_KEYS, cursor=cursor, limit=limit)
+    lists.with_item_counts(page.rows)
+    triage = cases.triage_items_for_actor(actor=actor)
     return Dashboard(
-        requests=list(requests[:50]),
+        requests=page,
         open_notices=notices,
-        overdue=sum(1 for n in notices if n.deadline_at < now and n.waiting),
-        triage=list(cases.triage_items_for_actor(actor=actor)[:100]),
+        open_total=open_notices.count(),
+        overdue=overdue,
+        triage=list(triage[:DASHBOARD_TRIAGE]),
+        triage_total=triage.count(),
         now=now,
     )
 
@@ -107,11 +128,11 @@ def _thread(notice: Notice) -> Thread:
     )
 
 
-def queue_page(*, actor: Actor) -> QuerySet[Item]:
+def queue_page(*, actor: Actor, filters: ListFilters, cursor: str | None, limit: int) -> Page[Item]:
     """Items waiting for this platform: minors and urgent first, then the nearest deadline."""
     if not actor.is_moderator:
         raise PermissionDenied("only platform moderators have a queue")
-    return (
+    items: QuerySet[Item] = (
         Item.objects.filter(
             notice__platform__organisation_id=actor.organisation_id,
             notice__closed_at=None,
@@ -119,20 +140,16 @@ def queue_page(*, actor: Actor) -> QuerySet[Item]:
         )
         .select_related("notice", "request")
         .annotate(seen_before=Exists(ItemLink.objects.filter(item=OuterRef("pk"))))
-        .order_by(
-            "-request__involves_minor",
-            "-notice__urgent",
-            "notice__deadline_at",
-            "notice_id",
-            "position",
-        )
     )
+    items = lists.queue_list(items=items, filters=filters, now=clock.now())
+    return paginate(items, keys=lists.QUEUE_KEYS, cursor=cursor, limit=limit)
 
 
 @dataclass(frozen=True)
 class ReviewPage:
     notice: Notice
-    items: Sequence[Item]
+    items: Page[Item]
+    waiting: int  # items of the whole notice still waiting for a decision
     thread: Thread
     # The latest verification check of each item that has one, keyed by item id: templates
     # cannot take the last element of a queryset, so the page hands it over ready.
@@ -141,27 +158,73 @@ class ReviewPage:
     now: datetime = field(default_factory=clock.now)
 
 
-def review_page(*, actor: Actor, notice_id: int) -> ReviewPage:
-    """A notice as its platform reviews it; anyone else's notice does not exist."""
+# Items per page of a review: a page of 50 stays under 200 KB (docs/benchmarks.md).
+REVIEW_PAGE_ITEMS = 50
+
+
+def review_page(
+    *,
+    actor: Actor,
+    notice_id: int,
+    filters: ListFilters | None = None,
+    cursor: str | None = None,
+    limit: int = REVIEW_PAGE_ITEMS,
+) -> ReviewPage:
+    """A notice as its platform reviews it, one page of items at a time; anyone else's
+    notice does not exist."""
+    notice = _reviewed_notice(actor, notice_id)
+    items: QuerySet[Item] = lists.notice_items_list(
+        notice=notice, filters=filters or ListFilters()
+    ).annotate(seen_before=Exists(ItemLink.objects.filter(item=OuterRef("pk"))))
+    page = paginate(items, keys=lists.NOTICE_ITEM_KEYS, cursor=cursor, limit=limit)
+    return ReviewPage(
+        notice=notice,
+        items=page,
+        waiting=notice.items.filter(state__in=AWAITING_PLATFORM).count(),
+        thread=_thread(notice),
+        last_checks=_last_checks(page.rows),
+    )
+
+
+def _reviewed_notice(actor: Actor, notice_id: int) -> Notice:
     notice = cases.notice_get(actor=actor, notice_id=notice_id)
     if not is_platform_side(actor, notice):
         raise PermissionDenied("only the platform's moderators review its notices")
-    items = list(
-        cases.notice_items(notice=notice).annotate(
-            seen_before=Exists(ItemLink.objects.filter(item=OuterRef("pk")))
-        )
-    )
-    last_checks = {item.pk: checks[-1] for item in items if (checks := list(item.checks.all()))}
-    return ReviewPage(notice=notice, items=items, thread=_thread(notice), last_checks=last_checks)
+    return notice
+
+
+def _last_checks(items: Sequence[Item]) -> dict[int, ItemCheck]:
+    return {item.pk: checks[-1] for item in items if (checks := list(item.checks.all()))}
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One item of the review page, as an action redraws it in place."""
+
+    notice: Notice
+    item: Item
+    last_checks: dict[int, ItemCheck]
+    reasons: list[str] = field(default_factory=lambda: [r.value for r in RejectionReason])
 
 
 def review_item(*, actor: Actor, notice_id: int, item_id: int) -> Item:
-    """One item of a notice the actor's platform reviews (for the open-URL warning)."""
-    page = review_page(actor=actor, notice_id=notice_id)
-    item = next((i for i in page.items if i.pk == item_id), None)
+    """One item of a notice the actor's platform reviews (the open-URL warning, a redraw)."""
+    notice = _reviewed_notice(actor, notice_id)
+    item = (
+        cases.notice_items(notice=notice)
+        .annotate(seen_before=Exists(ItemLink.objects.filter(item=OuterRef("pk"))))
+        .filter(pk=item_id)
+        .first()
+    )
     if item is None:
         raise NotFound(f"item {item_id} is not on notice {notice_id}")
     return item
+
+
+def review_row(*, actor: Actor, notice_id: int, item_id: int) -> ReviewRow:
+    item = review_item(actor=actor, notice_id=notice_id, item_id=item_id)
+    assert item.notice is not None  # an item of a notice
+    return ReviewRow(notice=item.notice, item=item, last_checks=_last_checks([item]))
 
 
 class LinkExpired(Exception):

@@ -32,6 +32,7 @@ urlpatterns = [
     path("requests/new/", reporter.request_new_view, name="request_new"),
     path("requests/news/seen/", reporter.news_seen_view, name="news_seen"),
     path("notifications/", notifications.notifications_view, name="notifications"),
+    path("requests/import/", reporter.request_import_view, name="request_import"),
     path("requests/<str:case_id>/", reporter.case_view, name="case"),
     path("requests/<str:case_id>/self-pin", selfservice.case_self_pin_view, name="case_self_pin"),
     path("requests/<str:case_id>/withdraw", selfservice.case_withdraw_view, name="case_withdraw"),

@@ -81,6 +81,18 @@ def _kwargs_for(names: set[str], ids: Ids) -> Iterator[dict[str, Any]]:
             yield kwargs
 
 
+# Every list's filters and paging, sensible and not: a 4xx is fine, a 5xx never.
+LIST_QUERIES = [
+    "?limit=1",
+    "?state=notified&platform=Telegram&urgent=true&deadline=overdue",
+    "?filed_from=2000-01-01&filed_to=2999-12-31&deadline=closed&q=HL-",
+    "?state=nonsense",
+    "?cursor=bm90LWEtY3Vyc29y",
+    "?limit=9999",
+]
+LIST_PAGES = ["/requests/", "/queue/"]
+
+
 def web_urls(ids: Ids) -> list[str]:
     """Every page of hotline.web, with its path parameters filled from real ids."""
     urls: list[str] = []
@@ -88,6 +100,8 @@ def web_urls(ids: Ids) -> list[str]:
         assert isinstance(pattern, URLPattern)
         names = set(pattern.pattern.converters)
         urls.extend(reverse(f"web:{pattern.name}", kwargs=k) for k in _kwargs_for(names, ids))
+    pages = LIST_PAGES + [f"/notices/{n}/" for n in sorted(ids.items_by_notice)[:2]]
+    urls.extend(page + query for page in pages for query in LIST_QUERIES)
     return urls
 
 
@@ -102,7 +116,9 @@ def api_read_urls(ids: Ids, *, since: str, until: str) -> list[str]:
     queries = {
         "/api/export/dsa-sor": ["", "?platform=Telegram", f"?platform=X&{period}"],
         "/api/evidence/platforms/{platform}": ["", f"?{period}"],
-        "/api/notices": ["", "?open=true", "?open=false"],
+        "/api/notices": ["", "?open=true", "?open=false", *LIST_QUERIES],
+        "/api/requests": ["", *LIST_QUERIES],
+        "/api/notices/{notice_id}/items": ["", "?state=notified&limit=1", "?q=t.me&cursor=xx"],
         "/api/compliance": ["", f"?since={since}&until={until}"],
         "/api/feed": ["", "?limit=3"],
     }

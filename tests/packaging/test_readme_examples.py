@@ -65,6 +65,7 @@ def test_every_example_is_run_here_or_says_why_not() -> None:
         "hotline match",
         "hotline export dsa-sor",
         "hotline evidence",
+        "hotline request import",
         *NOT_RUN,
     ]
     unaccounted = [c for c in EXAMPLES if not c.startswith(tuple(covered))]
@@ -77,6 +78,28 @@ def test_the_request_example_files_a_request(demo: Demo, demo_server: Server) ->
     assert status == 201, body
     receipt = json.loads(body)
     assert receipt["case_id"].startswith("HL-") and len(receipt["items"]) == 2
+
+
+def test_the_list_and_import_examples(demo: Demo, demo_server: Server) -> None:
+    (listing,) = [c for c in _find("curl") if "curl -s -D -" in c]
+    status, answer = _curl(listing, demo, demo_server)
+    assert status == 200 and re.search(r"(?i)^x-total-count: \d+", answer, re.M), answer
+    fields = {
+        "category": "sexual_deepfake",
+        "reasons": "Sexual deepfakes of one woman, shared without consent.",
+        "legal_bases": ["take_it_down"],
+        "legal": {"signature": "/s/ J", "good_faith_statement": "…", "contact": "j@example.org"},
+    }
+    (demo.home / "request.json").write_text(json.dumps(fields), encoding="utf-8")
+    (demo.home / "urls.csv").write_text(
+        "url,sha256\n" + "".join(f"https://t.me/readme{n}/1\n" for n in range(30)),
+        encoding="utf-8",
+    )
+    (example,) = _find("hotline request import")
+    first = _bash(example, cwd=demo.home, env=_shell_env(demo))
+    again = _bash(example, cwd=demo.home, env=_shell_env(demo))
+    assert "30 line(s) filed in 1 request(s)" in first
+    assert first.split(": ")[1] == again.split(": ")[1]  # the same case, not a second one
 
 
 def test_the_upload_and_match_examples(demo: Demo, demo_server: Server) -> None:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from hotline.audit.services import audit_record
+from hotline.audit.services import AuditEntry, audit_record, audit_record_many
 from hotline.cases.models import Item, Notice, TakedownRequest
 from hotline.cases.services.news import news_item_changed
 from hotline.cases.workflow import IllegalTransition, ItemAction, ItemState, next_state
@@ -26,6 +26,28 @@ def record(
         subject=f"{kind}:{subject.pk}",
         organisation_id=organisation_id,
         payload=payload or {},
+    )
+
+
+def record_many(
+    *,
+    tag: str,
+    actor: str,
+    organisation_id: int,
+    subjects: list[tuple[Item, dict[str, Any]]],
+) -> None:
+    """Audit the same change of many items in one batch (see `audit_record_many`)."""
+    audit_record_many(
+        [
+            AuditEntry(
+                tag=tag,
+                actor=actor,
+                subject=f"item:{item.pk}",
+                organisation_id=organisation_id,
+                payload=payload,
+            )
+            for item, payload in subjects
+        ]
     )
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from hotline.cases import schedule
 from hotline.cases.models import Item, Notice, TakedownRequest
-from hotline.cases.services.common import record
+from hotline.cases.services.common import record, record_many
 from hotline.cases.services.notify import notice_send
 from hotline.cases.workflow import SETTLED, ItemState, deadline_after
 from hotline.platforms.models import DeadlinePolicy, Platform
@@ -13,19 +13,28 @@ from hotline.platforms.selectors import deadline_policy_for, platform_for_host
 
 # Used when a platform has no policy for the requester's jurisdiction ("ZZ": any other).
 FALLBACK_JURISDICTION = "ZZ"
+# URLs per IN (...) lookup: well under every database's limit on bound parameters.
+_LOOKUP_BATCH = 500
 
 
 def route_items(
     *, request: TakedownRequest, items: list[Item], actor: str, now: datetime
 ) -> list[Notice]:
-    """Give every item a state: triage, duplicate, or on a new notice to its platform."""
+    """Give every item a state: triage, duplicate, or on a new notice to its platform.
+
+    In a constant number of queries however many items there are (bulk intake files a
+    thousand at a time): one lookup per distinct host and platform, one for open originals,
+    one insert of the items and one batch of audit events."""
     by_platform: dict[int, list[Item]] = defaultdict(list)
     platforms: dict[int, tuple[Platform, DeadlinePolicy]] = {}
+    hosts = {host: platform_for_host(host=host) for host in {i.host for i in items if i.host}}
+    policies = {p.pk: _policy(p, request.jurisdiction) for p in hosts.values() if p is not None}
+    originals = _open_originals({i.normalised_url for i in items if i.normalised_url})
     seen_here: dict[str, Item] = {}
     for item in items:
-        platform = platform_for_host(host=item.host) if item.host else None
-        policy = _policy(platform, request.jurisdiction) if platform else None
-        original = seen_here.get(item.normalised_url) or _open_original(item.normalised_url)
+        platform = hosts.get(item.host) if item.host else None
+        policy = policies[platform.pk] if platform else None
+        original = seen_here.get(item.normalised_url) or originals.get(item.normalised_url)
         item.platform = platform
         if platform is None or policy is None:
             item.state = ItemState.TRIAGE
@@ -36,14 +45,18 @@ def route_items(
             by_platform[platform.pk].append(item)
             platforms[platform.pk] = (platform, policy)
             seen_here[item.normalised_url] = item
-        item.save()
-        record(
-            tag="item:create",
-            actor=actor,
-            subject=item,
-            organisation_id=request.organisation_id,
-            payload=_routing_payload(item, platform, policy),
-        )
+    # A repeat of a URL earlier in this same request points at an item not yet saved.
+    later = [i for i in items if i.duplicate_of is not None and i.duplicate_of.pk is None]
+    Item.objects.bulk_create([i for i in items if not any(i is j for j in later)])
+    Item.objects.bulk_create(later)
+    record_many(
+        tag="item:create",
+        actor=actor,
+        organisation_id=request.organisation_id,
+        subjects=[
+            (i, _routing_payload(i, i.platform, policies.get(i.platform_id or 0))) for i in items
+        ],
+    )
     return [
         _notice(request, *platforms[pk], by_platform[pk], actor=actor, now=now)
         for pk in by_platform
@@ -74,21 +87,23 @@ def _policy(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
     )
 
 
-def _open_original(normalised_url: str) -> Item | None:
-    """An item with this URL that a platform is still working on, on an open notice."""
-    if not normalised_url:
-        return None
-    return (
-        Item.objects.filter(
-            normalised_url=normalised_url,
-            duplicate_of=None,
-            notice__closed_at=None,
-            notice__isnull=False,
+def _open_originals(normalised_urls: set[str]) -> dict[str, Item]:
+    """For each URL, the earliest item a platform is still working on, on an open notice."""
+    originals: dict[str, Item] = {}
+    urls = sorted(normalised_urls)
+    for start in range(0, len(urls), _LOOKUP_BATCH):
+        rows = (
+            Item.objects.filter(
+                normalised_url__in=urls[start : start + _LOOKUP_BATCH],
+                duplicate_of=None,
+                notice__closed_at=None,
+                notice__isnull=False,
+            )
+            .exclude(state__in=[s.value for s in SETTLED])
+            .order_by("-pk")
         )
-        .exclude(state__in=[s.value for s in SETTLED])
-        .order_by("pk")
-        .first()
-    )
+        originals.update({item.normalised_url: item for item in rows})  # lowest pk wins
+    return originals
 
 
 def _notice(

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotline.web import selectors
-from hotline.web.access import domain_errors_as_http
+from hotline.web.access import domain_errors_as_http, safe_next, web_actor
 from hotline.web.forms import ActionForm, BulkActionForm, MessageForm
-from hotline.web.views.platform import review_context, try_act
+from hotline.web.views.platform import acted, review_context, reviewed_page, try_act
 from hotline.web.views.reporter import try_post_message
 
 
@@ -50,8 +50,8 @@ def _acting_through_link(request: HttpRequest, notice_id: int, token: str) -> No
 @domain_errors_as_http
 def link_review_view(request: HttpRequest, notice_id: int, token: str) -> HttpResponse:
     actor = selectors.link_actor(notice_id=notice_id, token=token)
-    page = selectors.review_page(actor=actor, notice_id=notice_id)
-    context = review_context(page, base=_base(notice_id, token))
+    page = reviewed_page(request, actor, notice_id)
+    context = review_context(request, page, base=_base(notice_id, token))
     # No person, so no preference: times in the platform's own zone, as in its notice email.
     with timezone.override(zoneinfo.ZoneInfo(page.notice.platform.time_zone)):
         return render(request, "web/platform/review.html", context)
@@ -67,7 +67,8 @@ def link_act_view(request: HttpRequest, notice_id: int, token: str, item_id: int
         try_act(request, notice_id, [item_id], form, bulk=False)
     else:
         messages.error(request, _("Choose an action."))
-    return redirect(_base(notice_id, token))
+    base = _base(notice_id, token)
+    return acted(request, web_actor(request), notice_id, item_id, back=base, link_base=base)
 
 
 @require_POST
@@ -81,7 +82,7 @@ def link_bulk_view(request: HttpRequest, notice_id: int, token: str) -> HttpResp
         try_act(request, notice_id, form.cleaned_data["items"], form, bulk=True)
     else:
         messages.error(request, _("Choose items and an action."))
-    return redirect(_base(notice_id, token))
+    return redirect(safe_next(request, request.POST.get("back", "")) or _base(notice_id, token))
 
 
 @require_POST

@@ -1,40 +1,99 @@
 """The platform's side: the prioritised queue, a notice's review, actions and the URL warning."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hotline.accounts.actors import Actor
 from hotline.cases.services.moderation import item_act
 from hotline.core.errors import Conflict, InvalidInput
 from hotline.web import selectors
-from hotline.web.access import actor_required, web_actor
+from hotline.web.access import actor_required, safe_next, web_actor
 from hotline.web.forms import ActionForm, BulkActionForm, MessageForm
+from hotline.web.listing import filter_choices, list_query, pager
 from hotline.web.services import items_act_bulk
+
+QUEUE_PAGE = 100  # rows of the queue per page
 
 
 @actor_required("moderator")
 def queue_view(request: HttpRequest) -> HttpResponse:
-    items = selectors.queue_page(actor=web_actor(request))[:500]
-    return render(request, "web/platform/queue.html", {"items": items})
+    query = list_query(request, default_limit=QUEUE_PAGE)
+    page = selectors.queue_page(
+        actor=web_actor(request), filters=query.filters, cursor=query.cursor, limit=query.limit
+    )
+    context = {
+        "items": page.rows,
+        "pager": pager(query, page, request.path),
+        **filter_choices(query, platform=False),
+    }
+    return render(request, "web/platform/queue.html", context)
 
 
 @actor_required("moderator")
 def review_view(request: HttpRequest, notice_id: int) -> HttpResponse:
-    page = selectors.review_page(actor=web_actor(request), notice_id=notice_id)
-    return render(request, "web/platform/review.html", review_context(page, base=None))
+    page = reviewed_page(request, web_actor(request), notice_id)
+    return render(request, "web/platform/review.html", review_context(request, page, base=None))
 
 
-def review_context(page: selectors.ReviewPage, *, base: str | None) -> dict[str, object]:
+def reviewed_page(request: HttpRequest, actor: Actor, notice_id: int) -> selectors.ReviewPage:
+    query = list_query(request, default_limit=selectors.REVIEW_PAGE_ITEMS)
+    return selectors.review_page(
+        actor=actor,
+        notice_id=notice_id,
+        filters=query.filters,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+
+
+def review_context(
+    request: HttpRequest, page: selectors.ReviewPage, *, base: str | None
+) -> dict[str, object]:
     """The review page's context; `base` is the signed link's path when acting through it."""
+    query = list_query(request, default_limit=selectors.REVIEW_PAGE_ITEMS)
     return {
         "page": page,
         "link_base": base,
+        "pager": pager(query, page.items, request.path),
+        "back": request.get_full_path(),
+        **filter_choices(query, platform=False),
         "action_form": ActionForm(),
         "message_form": MessageForm(),
     }
+
+
+def acted(
+    request: HttpRequest,
+    actor: Actor,
+    notice_id: int,
+    item_id: int,
+    *,
+    back: str,
+    link_base: str | None = None,
+) -> HttpResponse:
+    """After an action: for the page's script, the item's redrawn row and what happened, as
+    JSON (no reload of the notice); for a plain form, back to the same page of items."""
+    if "application/json" not in request.headers.get("Accept", ""):
+        return redirect(safe_next(request, request.POST.get("back", "")) or back)
+    notes = [{"level": m.level_tag, "text": str(m)} for m in messages.get_messages(request)]
+    row = selectors.review_row(actor=actor, notice_id=notice_id, item_id=item_id)
+    html = render_to_string(
+        "web/platform/review_item.html",
+        {
+            "page": row,
+            "item": row.item,
+            "link_base": link_base,
+            "back": request.POST.get("back", "").split("#")[0],
+        },
+        request=request,
+    )
+    ok = not any(n["level"] == "error" for n in notes)
+    return JsonResponse({"ok": ok, "messages": notes, "html": html}, status=200 if ok else 409)
 
 
 @require_POST
@@ -45,7 +104,8 @@ def act_view(request: HttpRequest, notice_id: int, item_id: int) -> HttpResponse
         try_act(request, notice_id, [item_id], form, bulk=False)
     else:
         messages.error(request, _("Choose an action."))
-    return redirect("web:review", notice_id=notice_id)
+    back = reverse("web:review", args=[notice_id])
+    return acted(request, web_actor(request), notice_id, item_id, back=back)
 
 
 @require_POST
@@ -56,7 +116,8 @@ def bulk_view(request: HttpRequest, notice_id: int) -> HttpResponse:
         try_act(request, notice_id, form.cleaned_data["items"], form, bulk=True)
     else:
         messages.error(request, _("Choose items and an action."))
-    return redirect("web:review", notice_id=notice_id)
+    back = safe_next(request, request.POST.get("back", ""))
+    return redirect(back or reverse("web:review", args=[notice_id]))
 
 
 def _posted_ids(request: HttpRequest) -> list[int]:

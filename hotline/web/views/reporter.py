@@ -17,16 +17,27 @@ from hotline.core.errors import Conflict, InvalidInput
 from hotline.web import selectors
 from hotline.web.access import actor_required, safe_next, web_actor
 from hotline.web.errors import form_errors_from
-from hotline.web.forms import MessageForm, RequestForm
+from hotline.web.forms import ImportForm, MessageForm, RequestForm
+from hotline.web.listing import filter_choices, list_query, pager
 from hotline.web.news import news_panel
-from hotline.web.services import request_file_from_form
+from hotline.web.services import request_file_from_form, request_import_from_form
+
+MAX_SHOWN = 1000  # bad lines listed on the page; the count says how many in all
 
 
 @actor_required("reporter")
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     actor = web_actor(request)
-    page = selectors.dashboard_page(actor=actor)
-    context = {"page": page, "news": news_panel(actor=actor)}
+    query = list_query(request)
+    page = selectors.dashboard_page(
+        actor=actor, filters=query.filters, cursor=query.cursor, limit=query.limit
+    )
+    context = {
+        "page": page,
+        "pager": pager(query, page.requests, request.path),
+        "news": news_panel(actor=actor),
+        **filter_choices(query),
+    }
     return render(request, "web/reporter/dashboard.html", context)
 
 
@@ -66,6 +77,22 @@ def request_new_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect("web:case", case_id=result.request.case_id)
     return render(request, "web/reporter/new_request.html", {"form": form, "problems": problems})
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required("reporter")
+def request_import_view(request: HttpRequest) -> HttpResponse:
+    """Many URLs at once: good lines filed in requests of up to 1,000, bad lines listed."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[dict[str, object]] = []
+    summary = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary = request_import_from_form(actor=web_actor(request), form=form)
+        except InvalidInput as error:
+            problems = form_errors_from(form, error)
+    context = {"form": form, "problems": problems, "summary": summary, "shown": MAX_SHOWN}
+    return render(request, "web/reporter/import.html", context)
 
 
 @actor_required("reporter")
