@@ -131,3 +131,21 @@ def _notice(
     notice_send(notice=notice, items=items)
     schedule.notice_watch(notice=notice, now=now)
     return notice
+
+
+def policy_for(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
+    """The platform's deadline policy for a jurisdiction, or its catch-all one."""
+    return _policy(platform, jurisdiction)
+
+
+def notice_open(
+    *,
+    request: TakedownRequest,
+    platform: Platform,
+    policy: DeadlinePolicy,
+    items: list[Item],
+    actor: str,
+    now: datetime,
+) -> Notice:
+    """A new notice for items added to a request later (a re-upload), sent like any other."""
+    return _notice(request, platform, policy, items, actor=actor, now=now)
