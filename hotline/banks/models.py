@@ -50,8 +50,9 @@ class BankEntry(models.Model):
 class FalseMatch(models.Model):
     """A platform's word that an upload matched an entry but is not the same content."""
 
+    # CASCADE: purging a withdrawn case's entries takes the reports about them along.
     entry = models.ForeignKey(
-        BankEntry, on_delete=models.PROTECT, related_name="false_match_reports"
+        BankEntry, on_delete=models.CASCADE, related_name="false_match_reports"
     )
     # The platform's organisation, as an opaque number: banks know nothing of accounts.
     organisation_id = models.BigIntegerField()

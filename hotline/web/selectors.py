@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -38,6 +39,8 @@ class Dashboard:
     overdue: int
     triage: list[Item]
     now: datetime
+    # Bank entries from the reporter's cases that platforms' false-match reports quarantined.
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
 
 
 def dashboard_page(*, actor: Actor) -> Dashboard:
@@ -58,6 +61,7 @@ def dashboard_page(*, actor: Actor) -> Dashboard:
         overdue=sum(1 for n in notices if n.deadline_at < now and n.waiting),
         triage=list(cases.triage_items_for_actor(actor=actor)[:100]),
         now=now,
+        quarantined=cases.quarantined_for_actor(actor=actor),
     )
 
 

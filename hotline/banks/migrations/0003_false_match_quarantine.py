@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('upload_ref', models.CharField(max_length=200)),
                 ('note', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField()),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='false_match_reports', to='banks.bankentry')),
+                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='false_match_reports', to='banks.bankentry')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('entry', 'organisation_id', 'upload_ref'), name='one_false_match_per_upload')],

@@ -140,7 +140,7 @@ def match_not_same(
         actor=actor.label,
     )
     if copy is not None and ItemState(copy.state) in AWAITING_PLATFORM:
-        _reject_copy(copy, actor=actor, note=note)
+        copy = _reject_copy(copy, actor=actor, note=note)
     if result.quarantined_now and result.entry.item_id is not None:
         _tell_original_reporter(result.entry.item_id, entry_id, actor=actor.label)
     return FalseMatchOutcome(
@@ -152,9 +152,9 @@ def match_not_same(
     )
 
 
-def _reject_copy(copy: Item, *, actor: Actor, note: str) -> None:
+def _reject_copy(copy: Item, *, actor: Actor, note: str) -> Item:
     assert copy.notice_id is not None
-    item_act(
+    return item_act(
         actor=actor,
         notice_id=copy.notice_id,
         item_id=copy.pk,
