@@ -8,11 +8,14 @@ import pytest
 
 from hotline.audit.models import Event
 from hotline.banks.models import BankEntry, FalseMatch
+from hotline.banks.services import Signal
 from hotline.cases.models import Item
+from hotline.cases.services import copies
+from hotline.cases.services.matching import UploadQuery, uploads_match
 from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.models import Delivery
 from hotline.verification import backends
-from tests.conftest import ApiCaller, request_body
+from tests.conftest import ApiCaller, Directory, request_body
 
 rng = random.Random(12)
 
@@ -112,6 +115,27 @@ def test_the_same_upload_matched_again_opens_nothing_new(
     # The same reference on another platform is another upload.
     _, other = call_api("telegram_mod", "post", "/match", query)
     assert other[0]["reupload"]["opened"] and other[0]["reupload"]["copy_number"] == 3
+
+
+def test_a_crash_while_opening_a_copy_leaves_nothing_and_the_retry_opens_it_once(
+    call_api: ApiCaller, known: dict[str, Any], directory: Directory, monkeypatch: Any
+) -> None:
+    def crash(**_: Any) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(copies, "notice_open", crash)
+    query = UploadQuery(signals=[Signal("pdq", known["pdq"], 90)], upload_ref="c1")
+    deliveries = Delivery.objects.count()
+    with pytest.raises(RuntimeError):
+        uploads_match(actor=directory.actors["x_mod"], queries=[query], bank_names=None)
+    assert not Item.objects.filter(upload_ref="c1").exists()
+    assert not Event.objects.filter(tag__in=["item:reupload", "item:copy_found"]).exists()
+    assert Delivery.objects.count() == deliveries
+    monkeypatch.undo()
+    _, rows = call_api("x_mod", "post", "/match", {"signals": [pdq(known["pdq"], upload_ref="c1")]})
+    assert rows[0]["reupload"]["opened"] and rows[0]["reupload"]["copy_number"] == 2
+    assert Delivery.objects.count() == deliveries + 1
+    assert Event.objects.filter(tag="item:copy_found").count() == 1
 
 
 def test_a_batch_opens_one_item_per_upload_and_numbers_them_in_turn(
