@@ -24,7 +24,7 @@ def route_items(
     seen_here: dict[str, Item] = {}
     for item in items:
         platform = platform_for_host(host=item.host) if item.host else None
-        policy = _policy(platform, request.jurisdiction) if platform else None
+        policy = policy_for(platform, request.jurisdiction) if platform else None
         original = seen_here.get(item.normalised_url) or _open_original(item.normalised_url)
         item.platform = platform
         if platform is None or policy is None:
@@ -45,7 +45,14 @@ def route_items(
             payload=_routing_payload(item, platform, policy),
         )
     return [
-        _notice(request, *platforms[pk], by_platform[pk], actor=actor, now=now)
+        notice_open(
+            request=request,
+            platform=platforms[pk][0],
+            policy=platforms[pk][1],
+            items=by_platform[pk],
+            actor=actor,
+            now=now,
+        )
         for pk in by_platform
     ]
 
@@ -68,7 +75,8 @@ def _routing_payload(
     return payload
 
 
-def _policy(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
+def policy_for(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
+    """The platform's deadline policy for a jurisdiction, or its catch-all one."""
     return deadline_policy_for(platform=platform, jurisdiction=jurisdiction) or deadline_policy_for(
         platform=platform, jurisdiction=FALLBACK_JURISDICTION
     )
@@ -91,15 +99,16 @@ def _open_original(normalised_url: str) -> Item | None:
     )
 
 
-def _notice(
+def notice_open(
+    *,
     request: TakedownRequest,
     platform: Platform,
     policy: DeadlinePolicy,
     items: list[Item],
-    *,
     actor: str,
     now: datetime,
 ) -> Notice:
+    """A notice for routed items (at filing, or a re-upload later), sent and watched."""
     notice = Notice.objects.create(
         request=request,
         platform=platform,
@@ -131,21 +140,3 @@ def _notice(
     notice_send(notice=notice, items=items)
     schedule.notice_watch(notice=notice, now=now)
     return notice
-
-
-def policy_for(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
-    """The platform's deadline policy for a jurisdiction, or its catch-all one."""
-    return _policy(platform, jurisdiction)
-
-
-def notice_open(
-    *,
-    request: TakedownRequest,
-    platform: Platform,
-    policy: DeadlinePolicy,
-    items: list[Item],
-    actor: str,
-    now: datetime,
-) -> Notice:
-    """A new notice for items added to a request later (a re-upload), sent like any other."""
-    return _notice(request, platform, policy, items, actor=actor, now=now)
