@@ -242,6 +242,7 @@ def test_hotline_recognises_a_newly_reported_url_as_a_copy(
     assert (item["copy_number"], item["found_by"], item["match_distance"]) == (2, "hotline", 3)
     assert item["seen_before"][0]["case_id"] is None  # the original case is not named to her
     told = Event.objects.get(tag="item:copy_found", subject=f"item:{known['item']}")
+    assert told.actor == "hotline:matcher"  # the other centre's caseworker is not named
     assert told.payload == {
         "copy": item["id"],
         "copy_number": 2,

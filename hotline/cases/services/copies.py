@@ -27,6 +27,9 @@ from hotline.platforms.urls import InvalidUrl, normalise_url
 
 FOUND_BY_PLATFORM = "platform_match"
 FOUND_BY_HOTLINE = "hotline"
+# Who recorded a copy hotline found at filing: never the filer, whom the original's
+# organisation must not learn of from its timeline.
+MATCHER_ACTOR = "hotline:matcher"
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def _open(
     return item
 
 
-def copy_mark(*, item: Item, source: CopySource, actor: str) -> None:
+def copy_mark(*, item: Item, source: CopySource) -> None:
     """hotline itself recognised a newly reported item as confirmed content: number it as a
     copy of that content and tell both cases (inside the filing transaction)."""
     root = _locked_root(source.item_id)
@@ -142,7 +145,7 @@ def copy_mark(*, item: Item, source: CopySource, actor: str) -> None:
     item.save(
         update_fields=["copy_of", "copy_number", "found_by", "match_distance", "matched_entry_id"]
     )
-    copy_record(item=item, root=root, actor=actor)
+    copy_record(item=item, root=root, actor=MATCHER_ACTOR)
 
 
 def copy_record(*, item: Item, root: Item, actor: str) -> None:

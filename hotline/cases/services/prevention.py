@@ -26,7 +26,7 @@ def items_link_and_bank(*, items: list[Item], actor: str, now: datetime) -> None
         if not signals:
             continue
         _link(item, signals, actor=actor, now=now)
-        _mark_if_copy(item, signals, actor=actor)
+        _mark_if_copy(item, signals)
         bank_add(bank=bank, signals=signals, source=f"item:{item.pk}", item_id=item.pk, actor=actor)
 
 
@@ -55,7 +55,7 @@ def _link(item: Item, signals: list[Signal], *, actor: str, now: datetime) -> No
         )
 
 
-def _mark_if_copy(item: Item, signals: list[Signal], *, actor: str) -> None:
+def _mark_if_copy(item: Item, signals: list[Signal]) -> None:
     """A newly reported URL whose hash matches content confirmed removed is a re-upload."""
     if not banks_list().filter(name=KNOWN_CONTENT_BANK).exists():
         return
@@ -67,7 +67,7 @@ def _mark_if_copy(item: Item, signals: list[Signal], *, actor: str) -> None:
     ]
     source = best_known_match(matches)
     if source is not None:
-        copy_mark(item=item, source=source, actor=actor)
+        copy_mark(item=item, source=source)
 
 
 def item_bank_known(*, item: Item, actor: str) -> None:
