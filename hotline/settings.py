@@ -260,6 +260,10 @@ HOTLINE_WORKER_BACKOFF_MAX_SECONDS = float(
 HOTLINE_VERIFICATION_CONCURRENCY = int(os.environ.get("HOTLINE_VERIFICATION_CONCURRENCY", "4"))
 # At most this many verification fetches per second to any one host, per worker process.
 HOTLINE_FETCH_HOST_RATE = float(os.environ.get("HOTLINE_FETCH_HOST_RATE", "1"))
+# Distinct "not the same content" reports from platforms that quarantine a bank entry.
+HOTLINE_FALSE_MATCH_QUARANTINE = int(os.environ.get("HOTLINE_FALSE_MATCH_QUARANTINE", "3"))
+if HOTLINE_FALSE_MATCH_QUARANTINE < 1:
+    raise ImproperlyConfigured("HOTLINE_FALSE_MATCH_QUARANTINE must be 1 or more")
 HOTLINE_FETCHER_BACKEND = os.environ.get("HOTLINE_FETCHER_BACKEND", "http")
 # Only tests and the local demo may verify URLs on loopback; private ranges are never allowed.
 HOTLINE_FETCH_ALLOW_LOOPBACK = _env_bool("HOTLINE_FETCH_ALLOW_LOOPBACK", False)

@@ -34,9 +34,39 @@ class BankEntry(models.Model):
     added_version = models.BigIntegerField()
     removed_version = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
+    # Platforms said "not the same content" this often (distinct platform and upload).
+    false_matches = models.PositiveIntegerField(default=0)
+    # Set when false matches reach HOTLINE_FALSE_MATCH_QUARANTINE: matching skips the entry
+    # until a reporter of the organisation it came from restores or removes it.
+    quarantined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["bank", "signal_type", "value"])]
 
     def __str__(self) -> str:
         return f"{self.signal_type}:{self.value[:12]}… in {self.bank_id}"
+
+
+class FalseMatch(models.Model):
+    """A platform's word that an upload matched an entry but is not the same content."""
+
+    # CASCADE: purging a withdrawn case's entries takes the reports about them along.
+    entry = models.ForeignKey(
+        BankEntry, on_delete=models.CASCADE, related_name="false_match_reports"
+    )
+    # The platform's organisation, as an opaque number: banks know nothing of accounts.
+    organisation_id = models.BigIntegerField()
+    upload_ref = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One platform's upload counts once, however often it says so.
+            models.UniqueConstraint(
+                fields=["entry", "organisation_id", "upload_ref"], name="one_false_match_per_upload"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"false match of entry {self.entry_id} ({self.upload_ref})"

@@ -1,5 +1,6 @@
 """Matching signals against banks: exact digests by lookup, PDQ through the exact index."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -8,6 +9,7 @@ from hotline.banks.index_cache import MIN_MATCH_QUALITY, pdq_query
 from hotline.banks.models import Bank, BankEntry, SignalType
 from hotline.banks.services import Signal, signal_problem
 from hotline.core.errors import InvalidInput
+from hotline.hashing.video_match import match_videos
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,40 @@ class BankMatch:
     distance: int
     source: str
     item_id: int | None
+
+
+@dataclass(frozen=True)
+class VideoBankMatch:
+    """A stored video (one item's frame hashes) that a query video matches under vPDQ."""
+
+    bank: str
+    item_id: int | None
+    source: str
+    entry_id: int  # the stored frame nearest to any query frame
+    distance: int
+    query_match_percent: float
+    compared_match_percent: float
+
+
+def entry_in_bank(*, entry_id: int, bank_name: str) -> bool:
+    return BankEntry.objects.filter(pk=entry_id, bank__name=bank_name).exists()
+
+
+def quarantined_item_of(*, entry_id: int) -> int | None:
+    """The item a quarantined entry came from (None: not quarantined, or from an import)."""
+    row = BankEntry.objects.filter(pk=entry_id, quarantined_at__isnull=False).first()
+    return row.item_id if row else None
+
+
+def quarantined_entries(*, item_ids: Iterable[int]) -> QuerySet[BankEntry]:
+    """Live entries in quarantine that came from these items, oldest quarantine first."""
+    return (
+        BankEntry.objects.filter(
+            item_id__in=item_ids, quarantined_at__isnull=False, removed_version=None
+        )
+        .select_related("bank")
+        .order_by("quarantined_at", "pk")
+    )
 
 
 def banks_list() -> QuerySet[Bank]:
@@ -73,7 +109,8 @@ def _exact_hits(bank: Bank, signals: list[Signal], hits: list[list[tuple[int, Ba
 
 def _resolve(hits: list[list[tuple[int, Bank, int]]]) -> list[list[BankMatch]]:
     ids = {entry_id for row in hits for entry_id, _, _ in row}
-    entries = BankEntry.objects.in_bulk(list(ids))
+    # Quarantined entries stay indexed but never match until a reporter restores them.
+    entries = BankEntry.objects.filter(quarantined_at=None).in_bulk(list(ids))
     return [
         sorted(
             (
@@ -92,3 +129,53 @@ def _resolve(hits: list[list[tuple[int, Bank, int]]]) -> list[list[BankMatch]]:
         )
         for row in hits
     ]
+
+
+def bank_match_video(
+    *, frames: list[Signal], bank_names: list[str] | None = None
+) -> list[VideoBankMatch]:
+    """Meta's vPDQ rule against stored videos: a video matches when at least 80% of the
+    query's usable frames (quality >= 50, repeats dropped) are within the bank's threshold of
+    one of its frames. A stored video is the PDQ entries of one item (or of one import source)."""
+    for index, frame in enumerate(frames):
+        if frame.type != SignalType.PDQ or frame.quality is None:
+            raise InvalidInput(f"frame {index}: a video frame is a PDQ hash with its quality")
+    per_frame = bank_match(signals=frames, bank_names=bank_names)
+    nearest: dict[tuple[str, int | None, str], BankMatch] = {}
+    for matches in per_frame:
+        for m in matches:
+            if m.signal_type != SignalType.PDQ:
+                continue
+            key = (m.bank, m.item_id, "" if m.item_id is not None else m.source)
+            if key not in nearest or m.distance < nearest[key].distance:
+                nearest[key] = m
+    query = [(f.value, f.quality or 0) for f in frames]
+    found = []
+    for (bank_name, item_id, source), best in nearest.items():
+        bank = Bank.objects.get(name=bank_name)
+        stored = BankEntry.objects.filter(
+            bank=bank, signal_type=SignalType.PDQ, removed_version=None, quarantined_at=None
+        )
+        stored = (
+            stored.filter(item_id=item_id)
+            if item_id is not None
+            else stored.filter(item_id=None, source=source)
+        )
+        # An entry stored without a quality was accepted for matching when it was added.
+        candidate = [
+            (v, 100 if q is None else q) for v, q in stored.values_list("value", "quality")
+        ]
+        score = match_videos(query, candidate, radius=bank.threshold, min_quality=MIN_MATCH_QUALITY)
+        if score.is_match:
+            found.append(
+                VideoBankMatch(
+                    bank=bank_name,
+                    item_id=item_id,
+                    source=best.source,
+                    entry_id=best.entry_id,
+                    distance=best.distance,
+                    query_match_percent=round(score.query_match_percent, 1),
+                    compared_match_percent=round(score.candidate_match_percent, 1),
+                )
+            )
+    return sorted(found, key=lambda v: (-v.query_match_percent, v.distance, v.entry_id))

@@ -12,9 +12,10 @@ from hotline.accounts.auth import request_actor
 from hotline.banks.services import Signal
 from hotline.cases import lists, selectors
 from hotline.cases.inputs import request_input
-from hotline.cases.models import MessageKind
+from hotline.cases.models import Item, MessageKind
 from hotline.cases.schemas import (
     ActionIn,
+    CopyOut,
     ImportIn,
     ImportLineOut,
     ImportOut,
@@ -28,9 +29,14 @@ from hotline.cases.schemas import (
     MessageOut,
     NoticeOut,
     NoticeSummaryOut,
+    NotSameIn,
+    NotSameOut,
+    QuarantinedOut,
     ReceiptOut,
     RequestIn,
     RequestSummaryOut,
+    ReviewIn,
+    ReviewOut,
     TriageItemOut,
 )
 from hotline.cases.serializers import (
@@ -42,6 +48,12 @@ from hotline.cases.serializers import (
 )
 from hotline.cases.services.bulk import import_chunk
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
+from hotline.cases.services.matching import (
+    UploadQuery,
+    match_not_same,
+    quarantine_review,
+    uploads_match,
+)
 from hotline.cases.services.media import media_signals, upload_bytes
 from hotline.cases.services.moderation import (
     ItemDecision,
@@ -138,15 +150,93 @@ def _pydantic_details(error: PydanticValidationError) -> list[dict[str, Any]]:
 
 @router.post("/match", response=list[MatchResultOut])
 def match(request: HttpRequest, body: MatchIn) -> list[MatchResultOut]:
-    """Match upload signals against hash banks (default: content confirmed removed)."""
-    signals = [Signal(type=s.type, value=s.value, quality=s.quality) for s in body.signals]
-    results = selectors.match_for_actor(
-        actor=request_actor(request), signals=signals, bank_names=body.banks
-    )
-    return [
-        MatchResultOut(query=n, matches=[MatchOut(**m) for m in matches])
-        for n, matches in enumerate(results)
+    """Match upload signals and videos (vPDQ) against hash banks (default: content confirmed
+    removed). One result per signal, then one per video. A platform's query with an
+    `upload_ref` that matches known content opens an item on its platform (`reupload`)."""
+    if not body.signals and not body.videos:
+        raise InvalidInput("send at least one signal or video", details=[{"element": "signals"}])
+    actor = request_actor(request)
+    queries = [
+        UploadQuery(
+            signals=[Signal(type=s.type, value=s.value, quality=s.quality)],
+            upload_ref=s.upload_ref,
+            url=s.url,
+        )
+        for s in body.signals
+    ] + [
+        UploadQuery(
+            signals=[Signal(type="pdq", value=f.value, quality=f.quality) for f in v.frames],
+            upload_ref=v.upload_ref,
+            url=v.url,
+            video=True,
+        )
+        for v in body.videos
     ]
+    results = uploads_match(actor=actor, queries=queries, bank_names=body.banks)
+    rows = selectors.match_rows_for_actor(actor=actor, results=[r.matches for r in results])
+    return [
+        MatchResultOut(
+            query=n,
+            kind="video" if q.video else "signal",
+            upload_ref=q.upload_ref,
+            matches=[MatchOut(**m) for m in row],
+            reupload=_copy_out(r.copy, opened=r.opened) if r.copy else None,
+        )
+        for n, (q, r, row) in enumerate(zip(queries, results, rows, strict=True))
+    ]
+
+
+def _copy_out(item: Item, *, opened: bool) -> CopyOut:
+    return CopyOut(
+        item_id=item.pk,
+        notice_id=item.notice_id,
+        case_id=item.request.case_id or "",
+        copy_number=item.copy_number or 0,
+        state=item.state,
+        opened=opened,
+    )
+
+
+@router.post("/match/not-same", response=NotSameOut)
+def match_not_same_content(request: HttpRequest, body: NotSameIn) -> NotSameOut:
+    """Say an upload matched a bank entry but is not the same content. Counted once per
+    upload; the item the match opened is rejected; repeated reports quarantine the entry."""
+    outcome = match_not_same(
+        actor=request_actor(request),
+        entry_id=body.entry_id,
+        upload_ref=body.upload_ref,
+        note=body.note,
+    )
+    return NotSameOut(
+        entry_id=outcome.entry_id,
+        counted=outcome.counted,
+        false_matches=outcome.false_matches,
+        quarantined=outcome.quarantined,
+        item_id=outcome.item.pk if outcome.item else None,
+        item_state=outcome.item.state if outcome.item else None,
+    )
+
+
+@router.get("/banks/quarantine", response=list[QuarantinedOut])
+def list_quarantined(request: HttpRequest) -> list[QuarantinedOut]:
+    """Entries from your cases that platforms reported as false matches, out of matching."""
+    return [
+        QuarantinedOut(**row)
+        for row in selectors.quarantined_for_actor(actor=request_actor(request))
+    ]
+
+
+@router.post("/banks/entries/{entry_id}/review", response=ReviewOut)
+def review_quarantined(request: HttpRequest, entry_id: int, body: ReviewIn) -> ReviewOut:
+    """Restore a quarantined entry to matching, or remove it from the bank."""
+    entry = quarantine_review(
+        actor=request_actor(request), entry_id=entry_id, restore=body.decision == "restore"
+    )
+    return ReviewOut(
+        entry_id=entry.pk,
+        decision=body.decision,
+        matching=entry.quarantined_at is None and entry.removed_version is None,
+    )
 
 
 @router.get("/requests", response=list[RequestSummaryOut])

@@ -13,8 +13,15 @@ from hotline.core.errors import InvalidInput, PermissionDenied
 
 MAX_LIMIT = 500
 FEED_PREFIXES = ("notice:", "item:", "message:")
-# About other organisations' cases: never shown to a platform.
-HIDDEN_TAGS = {"item:seen_before"}
+# About other organisations' cases, or about the reporter's bank entries: never shown to a
+# platform (a copy found elsewhere is news for the reporter, not for the original's platform).
+HIDDEN_TAGS = {
+    "item:seen_before",
+    "item:copy_found",
+    "item:bank_quarantined",
+    "item:bank_restored",
+    "item:bank_removed",
+}
 
 
 @dataclass(frozen=True)

@@ -81,10 +81,26 @@ class Item(models.Model):
     confirmed_removed_at = models.DateTimeField(null=True, blank=True)
     observed_gone_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
+    # A re-upload of confirmed content: the first item of that content, this copy's number
+    # (the original is copy 1), how it was found and, from a platform's match, its reference.
+    copy_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="copies"
+    )
+    copy_number = models.PositiveIntegerField(null=True, blank=True)
+    found_by = models.CharField(max_length=20, blank=True)
+    match_distance = models.PositiveSmallIntegerField(null=True, blank=True)
+    matched_entry_id = models.BigIntegerField(null=True, blank=True)
+    upload_ref = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["request", "position"], name="item_position"),
+            # The same upload matched twice opens one item, not two.
+            models.UniqueConstraint(
+                fields=["platform", "upload_ref"],
+                condition=models.Q(upload_ref__isnull=False),
+                name="one_item_per_platform_upload",
+            ),
         ]
 
     def __str__(self) -> str:

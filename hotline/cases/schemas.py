@@ -132,6 +132,12 @@ class ItemOut(Schema):
     seen_before: list[SeenBeforeOut] = Field(default_factory=list)
     # Why the uploaded media's signals cover only part of it (a video cut short), or null.
     media_partial: str | None = None
+    copy_number: int | None = Field(
+        None, description="A re-upload: which copy of the content (the original is copy 1)"
+    )
+    found_by: str = Field("", description="platform_match or hotline, for a re-upload")
+    match_distance: int | None = None
+    upload_ref: str | None = Field(None, description="The platform's reference for the upload")
 
 
 class NoticeSummaryOut(Schema):
@@ -229,22 +235,103 @@ class MessageIn(Schema):
     reply_to: int | None = None
 
 
+UPLOAD_REF = Field(
+    None,
+    min_length=1,
+    max_length=200,
+    description="Your own id for the upload; with it a match on known content opens an item",
+)
+
+
+class MatchSignalIn(SignalIn):
+    upload_ref: str | None = UPLOAD_REF
+    url: str = Field("", max_length=4096, description="Where the upload is, if it is online")
+
+
+class FrameIn(Schema):
+    value: str = Field(max_length=64, description="PDQ of one sampled frame")
+    quality: int = Field(ge=0, le=100, description="Frames under 50 are not used")
+
+
+class VideoIn(Schema):
+    frames: list[FrameIn] = Field(min_length=1, max_length=5000)
+    upload_ref: str | None = UPLOAD_REF
+    url: str = Field("", max_length=4096)
+
+
 class MatchIn(Schema):
-    signals: list[SignalIn] = Field(min_length=1, max_length=1000)
+    signals: list[MatchSignalIn] = Field(default_factory=list, max_length=1000)
+    videos: list[VideoIn] = Field(default_factory=list, max_length=100)
     banks: list[str] | None = Field(None, description="Default: the known-content bank")
 
 
 class MatchOut(Schema):
     entry_id: int
     bank: str
-    signal_type: str
+    signal_type: str = Field(description="pdq, md5, sha256; vpdq for a video's match")
     distance: int
     case_id: str | None = Field(description="Only when the case's notice went to you")
+    query_match_percent: float | None = Field(
+        None, description="vPDQ: share of the query video's usable frames that matched"
+    )
+    compared_match_percent: float | None = Field(
+        None, description="vPDQ: share of the stored video's frames that matched"
+    )
+
+
+class CopyOut(Schema):
+    item_id: int
+    notice_id: int | None
+    case_id: str
+    copy_number: int = Field(description="The original is copy 1; the first re-upload copy 2")
+    state: str
+    opened: bool = Field(description="False when this upload_ref had opened it before")
 
 
 class MatchResultOut(Schema):
     query: int
+    kind: Literal["signal", "video"] = "signal"
+    upload_ref: str | None = None
     matches: list[MatchOut]
+    reupload: CopyOut | None = Field(
+        None, description="The item opened on your platform for this upload (known content)"
+    )
+
+
+class NotSameIn(Schema):
+    entry_id: int
+    upload_ref: str = Field(min_length=1, max_length=200)
+    note: str = Field("", max_length=5000)
+
+
+class NotSameOut(Schema):
+    entry_id: int
+    counted: bool = Field(description="False when you had already reported this upload")
+    false_matches: int
+    quarantined: bool
+    item_id: int | None = Field(description="Your copy item, now rejected as not the same")
+    item_state: str | None
+
+
+class QuarantinedOut(Schema):
+    entry_id: int
+    bank: str
+    signal_type: str
+    value: str
+    false_matches: int
+    quarantined_at: datetime
+    item_id: int | None
+    case_id: str | None
+
+
+class ReviewIn(Schema):
+    decision: Literal["restore", "remove"]
+
+
+class ReviewOut(Schema):
+    entry_id: int
+    decision: str
+    matching: bool = Field(description="Whether platforms' uploads match the entry again")
 
 
 class TriageItemOut(Schema):

@@ -1,12 +1,13 @@
 """Permission-scoped reads of the workflow: nobody reads another organisation's records."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 
 from hotline.accounts.actors import Actor
-from hotline.banks.selectors import bank_match
+from hotline.banks.selectors import BankMatch, VideoBankMatch, bank_match, quarantined_entries
 from hotline.banks.services import KNOWN_CONTENT_BANK, Signal
 from hotline.cases import questions
 from hotline.cases.models import (
@@ -108,6 +109,13 @@ def match_for_actor(
     if not (actor.is_moderator or actor.is_reporter):
         raise PermissionDenied("only moderators and reporters match against banks")
     results = bank_match(signals=signals, bank_names=bank_names or [KNOWN_CONTENT_BANK])
+    return match_rows_for_actor(actor=actor, results=list(results))
+
+
+def match_rows_for_actor(
+    *, actor: Actor, results: Sequence[Sequence[BankMatch | VideoBankMatch]]
+) -> list[list[dict[str, Any]]]:
+    """Matches as the caller may see them: the matched item's case id only for a party to it."""
     item_ids = {m.item_id for row in results for m in row if m.item_id is not None}
     visible = _case_ids_visible_to(actor, item_ids)
     return [
@@ -115,9 +123,17 @@ def match_for_actor(
             {
                 "entry_id": m.entry_id,
                 "bank": m.bank,
-                "signal_type": m.signal_type,
+                "signal_type": "vpdq" if isinstance(m, VideoBankMatch) else m.signal_type,
                 "distance": m.distance,
                 "case_id": visible.get(m.item_id) if m.item_id is not None else None,
+                **(
+                    {
+                        "query_match_percent": m.query_match_percent,
+                        "compared_match_percent": m.compared_match_percent,
+                    }
+                    if isinstance(m, VideoBankMatch)
+                    else {}
+                ),
             }
             for m in row
         ]
@@ -156,3 +172,27 @@ def open_questions_for_actor(*, actor: Actor) -> QuerySet[Message]:
         )
         return questions.to_platforms(theirs)
     raise PermissionDenied("only moderators and reporters have questions to answer")
+
+
+def quarantined_for_actor(*, actor: Actor) -> list[dict[str, Any]]:
+    """Bank entries from the reporter's own cases that platforms' false-match reports took out
+    of matching, waiting for her review."""
+    _require_reporter(actor)
+    own = Item.objects.filter(request__organisation_id=actor.organisation_id)
+    entries = list(quarantined_entries(item_ids=own.values_list("pk", flat=True))[:500])
+    cases = dict(
+        own.filter(pk__in=[e.item_id for e in entries]).values_list("pk", "request__case_id")
+    )
+    return [
+        {
+            "entry_id": e.pk,
+            "bank": e.bank.name,
+            "signal_type": e.signal_type,
+            "value": e.value,
+            "false_matches": e.false_matches,
+            "quarantined_at": e.quarantined_at,
+            "item_id": e.item_id,
+            "case_id": cases.get(e.item_id) if e.item_id is not None else None,
+        }
+        for e in entries
+    ]

@@ -35,6 +35,10 @@ def item_out(item: Item) -> ItemOut:
         acted_at=item.acted_at,
         confirmed_removed_at=item.confirmed_removed_at,
         media_partial=media_partial(item.signals),
+        copy_number=item.copy_number,
+        found_by=item.found_by,
+        match_distance=item.match_distance,
+        upload_ref=item.upload_ref,
         checks=[
             CheckOut(
                 checked_at=c.checked_at,

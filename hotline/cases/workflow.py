@@ -91,4 +91,5 @@ class RejectionReason(StrEnum):
     INSUFFICIENT_INFORMATION = "insufficient_information"
     NOT_OUR_SERVICE = "not_our_service"
     LEGAL_PROCESS_REQUIRED = "legal_process_required"
+    NOT_SAME_CONTENT = "not_same_content"  # a hash match that is another picture
     OTHER = "other"

@@ -127,6 +127,10 @@ def _reuploads(item_ids: list[int]) -> set[int]:
     linked: set[int] = set()
     for chunk in _chunks(item_ids):
         linked.update(ItemLink.objects.filter(item_id__in=chunk).values_list("item_id", flat=True))
+        # A copy opened by a platform's match carries no link: its content came from the bank.
+        linked.update(
+            Item.objects.filter(pk__in=chunk, copy_of__isnull=False).values_list("pk", flat=True)
+        )
     return linked
 
 

@@ -38,6 +38,7 @@ REASONS: dict[str, Promise] = {
     "insufficient_information": _("Insufficient information"),
     "not_our_service": _("Not our service"),
     "legal_process_required": _("Legal process required"),
+    "not_same_content": _("Not the same content"),
     "other": _("Other"),
 }
 

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -43,6 +44,8 @@ class Dashboard:
     triage: list[Item]
     triage_total: int
     now: datetime
+    # Bank entries from the reporter's cases that platforms' false-match reports quarantined.
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
 
 
 # The open notices the dashboard shows before "all of them" (the cases list filters the rest).
@@ -79,6 +82,7 @@ def dashboard_page(
         triage=list(triage[:DASHBOARD_TRIAGE]),
         triage_total=triage.count(),
         now=now,
+        quarantined=cases.quarantined_for_actor(actor=actor),
     )
 
 

@@ -38,6 +38,11 @@ urlpatterns = [
     path("requests/<str:case_id>/withdraw", selfservice.case_withdraw_view, name="case_withdraw"),
     path("requests/<str:case_id>/evidence.zip", evidence.case_evidence_view, name="case_evidence"),
     path("notices/<int:notice_id>/messages/", reporter.message_view, name="message"),
+    path(
+        "banks/entries/<int:entry_id>/review/",
+        reporter.quarantine_review_view,
+        name="quarantine_review",
+    ),
     path("queue/", platform.queue_view, name="queue"),
     path("notices/<int:notice_id>/", platform.review_view, name="review"),
     path("notices/<int:notice_id>/items/<int:item_id>/act/", platform.act_view, name="act"),

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from hotline.api import api
+from hotline.banks.models import BankEntry
 from hotline.cases.models import Item, Notice, TakedownRequest
 from hotline.cases.tokens import notice_action_token
 from hotline.platforms.models import Platform
@@ -37,6 +38,7 @@ class Ids:
     platform_ids: list[int]
     items_by_notice: dict[int, list[int]]
     tokens: dict[int, str]
+    bank_entry_ids: list[int] = field(default_factory=list)
 
     @classmethod
     def from_database(cls) -> "Ids":
@@ -49,6 +51,7 @@ class Ids:
             platform_ids=list(Platform.objects.values_list("pk", flat=True)),
             items_by_notice=items,
             tokens={n.pk: notice_action_token(n) for n in Notice.objects.order_by("pk")},
+            bank_entry_ids=list(BankEntry.objects.order_by("pk").values_list("pk", flat=True)[:5]),
         )
 
     def foreign_item(self, notice_id: int) -> int:
@@ -64,6 +67,8 @@ def _kwargs_for(names: set[str], ids: Ids) -> Iterator[dict[str, Any]]:
             yield from ({"case_id": c} for c in [*ids.case_ids, "HL-1999-000000"])
         elif names == {"platform_id"}:
             yield from ({"platform_id": p} for p in [*ids.platform_ids, MISSING_ID])
+        elif names == {"entry_id"}:
+            yield from ({"entry_id": e} for e in [*ids.bank_entry_ids, MISSING_ID])
         elif not names:
             yield {}
         else:

@@ -16,7 +16,9 @@ from django.test import Client
 
 from hotline.accounts.selectors import membership_get
 from hotline.accounts.services import token_create
-from hotline.cases.models import Message, MessageKind, Notice
+from hotline.banks.models import Bank
+from hotline.banks.services import KNOWN_CONTENT_BANK, Signal, bank_add
+from hotline.cases.models import Item, Message, MessageKind, Notice
 from hotline.core import clock
 from hotline.core.heartbeat import heartbeat_beat
 from hotline.core.worker import drain_ready_tasks
@@ -143,6 +145,7 @@ def run_with_replies_checks_and_escalations() -> None:
             },
         },
     )
+    _reupload_and_quarantine(client, tokens["moderator"])
     drain_ready_tasks()
     delivery_relay_until_idle()
     clock.travel_to(clock.now() + timedelta(days=3))  # past every deadline of the new case
@@ -153,6 +156,30 @@ def run_with_replies_checks_and_escalations() -> None:
         clock.back_to_real_time()
     new_notices = [n["id"] for n in receipt["notices"]]
     assert Notice.objects.filter(pk__in=new_notices, escalated_at__isnull=False).exists()
+
+
+def _reupload_and_quarantine(client: Client, moderator: str) -> None:
+    """A copy of confirmed content opened by a match, and an entry quarantined by reports, so
+    the copy badges and the reporter's review list are crawled too."""
+    item = Item.objects.exclude(notice=None).order_by("pk").first()
+    assert item is not None
+    # As if hotline had confirmed this item removed: its hash joins the known-content bank.
+    bank = Bank.objects.get(name=KNOWN_CONTENT_BANK)
+    (entry,) = bank_add(
+        bank=bank,
+        signals=[Signal("pdq", "ab" * 32, 90)],
+        item_id=item.pk,
+        source="crawl",
+        actor="t",
+    )
+    signal = {"type": "pdq", "value": entry.value, "quality": 90, "upload_ref": "crawl-1"}
+    (row,) = api(client, moderator, "post", "/match", {"signals": [signal]})
+    assert row["reupload"] is not None
+    for n in range(3):
+        report = {"entry_id": entry.pk, "upload_ref": f"crawl-{n + 1}"}
+        api(client, moderator, "post", "/match/not-same", report)
+    entry.refresh_from_db()
+    assert entry.quarantined_at is not None
 
 
 @pytest.mark.slow

@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from hotline.banks.selectors import bank_match
+from hotline.banks.selectors import bank_match, banks_list
 from hotline.banks.services import KNOWN_CONTENT_BANK, Signal, bank_add, bank_ensure
 from hotline.cases.models import Item, ItemLink
 from hotline.cases.services.common import record
+from hotline.cases.services.copies import best_known_match, copy_mark
 
 # Every reported item's hashes, so a new report of the same content finds the earlier case.
 REPORTED_BANK = "reported-items"
@@ -25,6 +26,7 @@ def items_link_and_bank(*, items: list[Item], actor: str, now: datetime) -> None
         if not signals:
             continue
         _link(item, signals, actor=actor, now=now)
+        _mark_if_copy(item, signals)
         bank_add(bank=bank, signals=signals, source=f"item:{item.pk}", item_id=item.pk, actor=actor)
 
 
@@ -51,6 +53,21 @@ def _link(item: Item, signals: list[Signal], *, actor: str, now: datetime) -> No
             organisation_id=item.request.organisation_id,
             payload={"earlier_item": earlier_id, "distance": distance, "signal": signal_type},
         )
+
+
+def _mark_if_copy(item: Item, signals: list[Signal]) -> None:
+    """A newly reported URL whose hash matches content confirmed removed is a re-upload."""
+    if not banks_list().filter(name=KNOWN_CONTENT_BANK).exists():
+        return
+    matches = [
+        m
+        for row in bank_match(signals=signals, bank_names=[KNOWN_CONTENT_BANK])
+        for m in row
+        if m.item_id != item.pk
+    ]
+    source = best_known_match(matches)
+    if source is not None:
+        copy_mark(item=item, source=source)
 
 
 def item_bank_known(*, item: Item, actor: str) -> None:

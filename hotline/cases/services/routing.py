@@ -28,7 +28,7 @@ def route_items(
     by_platform: dict[int, list[Item]] = defaultdict(list)
     platforms: dict[int, tuple[Platform, DeadlinePolicy]] = {}
     hosts = {host: platform_for_host(host=host) for host in {i.host for i in items if i.host}}
-    policies = {p.pk: _policy(p, request.jurisdiction) for p in hosts.values() if p is not None}
+    policies = {p.pk: policy_for(p, request.jurisdiction) for p in hosts.values() if p is not None}
     originals = _open_originals({i.normalised_url for i in items if i.normalised_url})
     seen_here: dict[str, Item] = {}
     for item in items:
@@ -58,7 +58,14 @@ def route_items(
         ],
     )
     return [
-        _notice(request, *platforms[pk], by_platform[pk], actor=actor, now=now)
+        notice_open(
+            request=request,
+            platform=platforms[pk][0],
+            policy=platforms[pk][1],
+            items=by_platform[pk],
+            actor=actor,
+            now=now,
+        )
         for pk in by_platform
     ]
 
@@ -81,7 +88,8 @@ def _routing_payload(
     return payload
 
 
-def _policy(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
+def policy_for(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
+    """The platform's deadline policy for a jurisdiction, or its catch-all one."""
     return deadline_policy_for(platform=platform, jurisdiction=jurisdiction) or deadline_policy_for(
         platform=platform, jurisdiction=FALLBACK_JURISDICTION
     )
@@ -106,15 +114,16 @@ def _open_originals(normalised_urls: set[str]) -> dict[str, Item]:
     return originals
 
 
-def _notice(
+def notice_open(
+    *,
     request: TakedownRequest,
     platform: Platform,
     policy: DeadlinePolicy,
     items: list[Item],
-    *,
     actor: str,
     now: datetime,
 ) -> Notice:
+    """A notice for routed items (at filing, or a re-upload later), sent and watched."""
     notice = Notice.objects.create(
         request=request,
         platform=platform,

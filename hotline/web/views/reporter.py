@@ -10,10 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hotline.accounts.actors import Actor
 from hotline.accounts.preferences import news_seen_mark
 from hotline.cases.models import MessageKind
+from hotline.cases.services.matching import quarantine_review
 from hotline.cases.services.media import upload_bytes
 from hotline.cases.services.moderation import message_post
 from hotline.core import clock
-from hotline.core.errors import Conflict, InvalidInput
+from hotline.core.errors import Conflict, InvalidInput, NotFound
 from hotline.web import selectors
 from hotline.web.access import actor_required, safe_next, web_actor
 from hotline.web.errors import form_errors_from
@@ -93,6 +94,30 @@ def request_import_view(request: HttpRequest) -> HttpResponse:
             problems = form_errors_from(form, error)
     context = {"form": form, "problems": problems, "summary": summary, "shown": MAX_SHOWN}
     return render(request, "web/reporter/import.html", context)
+
+
+@require_POST
+@actor_required("reporter")
+def quarantine_review_view(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Restore a quarantined bank entry to matching, or remove it from the bank."""
+    decision = request.POST.get("decision", "")
+    if decision not in ("restore", "remove"):
+        messages.error(request, _("Choose restore or remove."))
+        return redirect("web:dashboard")
+    try:
+        quarantine_review(
+            actor=web_actor(request), entry_id=entry_id, restore=decision == "restore"
+        )
+    except NotFound as error:
+        messages.error(request, error.message)
+    else:
+        done = (
+            _("Bank entry %(entry)s is matched again.")
+            if decision == "restore"
+            else _("Bank entry %(entry)s was removed from the bank.")
+        )
+        messages.success(request, done % {"entry": entry_id})
+    return redirect("web:dashboard")
 
 
 @actor_required("reporter")
