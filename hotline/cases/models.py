@@ -176,6 +176,7 @@ class NewsKind(models.TextChoices):
     QUESTION = "question", "Question from the platform"
     ESCALATION = "escalation", "Deadline missed, escalated"
     OBSERVED_GONE = "observed_gone", "Seen gone"
+    COPY_FOUND = "copy_found", "Copy found again"
 
 
 class ReporterNews(models.Model):

@@ -43,10 +43,17 @@ WORDS = {
             "Item {position} of case {case_id} was still waiting for the platform at its "
             "deadline {deadline}: escalated to the platform's designated official."
         ),
+        "copy_found": (
+            "A copy of item {position} of case {case_id} was found again (copy {copy_number}, "
+            "{found}); it is a new item on {platform}'s notice with the usual deadline."
+        ),
+        "found_platform": "the platform's own upload check matched it",
+        "found_hotline": "hotline matched a new report against it",
         "digest": "What changed in the last day ({count}):",
         "subject_item": "item {position}: {state}",
         "subject_question": "question from the platform",
         "subject_escalation": "deadline missed, escalated",
+        "subject_copy_found": "item {position}: copy {copy_number} found again",
         "subject_digest": "daily digest",
         "case": "case {case_id}",
     },
@@ -66,10 +73,18 @@ WORDS = {
             "사건 {case_id}의 항목 {position}이(가) 처리 기한 {deadline}까지 처리되지 않아 "
             "플랫폼의 지정 책임자에게 보고했습니다."
         ),
+        "copy_found": (
+            "사건 {case_id}의 항목 {position}과(와) 같은 콘텐츠가 다시 발견되었습니다 "
+            "({copy_number}번째 사본, {found}). {platform}에 새 항목으로 통상 처리 기한과 함께 "
+            "요청했습니다."
+        ),
+        "found_platform": "플랫폼의 업로드 검사에서 일치",
+        "found_hotline": "새 신고가 hotline에서 일치",
         "digest": "지난 하루 동안의 변경 사항 ({count}건):",
         "subject_item": "항목 {position}: {state}",
         "subject_question": "플랫폼의 질문",
         "subject_escalation": "처리 기한 초과, 책임자에게 보고",
+        "subject_copy_found": "항목 {position}: {copy_number}번째 사본 발견",
         "subject_digest": "일일 요약",
         "case": "사건 {case_id}",
     },
@@ -106,6 +121,10 @@ def news_subject(kind: str, facts: dict[str, Any], lang: str) -> str:
     if kind in ("outcome", "observed_gone"):
         state = SHORT_STATES[language(lang)].get(facts.get("state", ""), facts.get("state", ""))
         what = words["subject_item"].format(position=facts.get("position"), state=state)
+    elif kind == "copy_found":
+        what = words["subject_copy_found"].format(
+            position=facts.get("position"), copy_number=facts.get("copy_number")
+        )
     else:
         what = words[f"subject_{kind}"]
     return f"[hotline {case}] {what}"
@@ -119,6 +138,17 @@ def news_lines(kind: str, facts: dict[str, Any], lang: str) -> list[str]:
         return [words["escalation"].format(**facts)]
     if kind == "escalation":  # a duplicate, told under its own item: no notice of its own
         return [words["escalation_item"].format(**facts)]
+    if kind == "copy_found":
+        found = words["found_hotline" if facts.get("found_by") == "hotline" else "found_platform"]
+        return [
+            words["copy_found"].format(
+                position=facts.get("position"),
+                case_id=facts.get("case_id"),
+                copy_number=facts.get("copy_number"),
+                found=found,
+                platform=facts.get("platform") or "-",
+            )
+        ]
     item = words["item"].format(position=facts.get("position"), case_id=facts.get("case_id"))
     if kind == "question":
         return [

@@ -9,7 +9,7 @@ import pytest
 from hotline.audit.models import Event
 from hotline.banks.models import BankEntry, FalseMatch
 from hotline.banks.services import Signal
-from hotline.cases.models import Item
+from hotline.cases.models import Item, NewsKind, ReporterNews
 from hotline.cases.services import copies
 from hotline.cases.services.matching import UploadQuery, uploads_match
 from hotline.core.worker import drain_ready_tasks
@@ -95,6 +95,11 @@ def test_a_platform_match_opens_a_copy_on_a_notice_and_tells_the_reporter(
     told = Event.objects.get(tag="item:copy_found", subject=f"item:{known['item']}")
     assert told.organisation_id == item.request.organisation_id
     assert told.payload["copy_number"] == 2 and told.payload["platform"] == "X"
+    # ... and she is told, as news of her own item (email, webhook or digest as she chose).
+    (news,) = ReporterNews.objects.filter(kind=NewsKind.COPY_FOUND)
+    assert (news.organisation_id, news.item_id) == (told.organisation_id, known["item"])
+    assert news.facts["copy_number"] == 2 and news.facts["platform"] == "X"
+    assert news.facts["case_id"] == known["receipt"]["case_id"]
     _, feed = call_api("x_mod", "get", "/feed")
     assert {e["event"] for e in feed["events"]} >= {"notice:create", "item:reupload"}
     assert all(e["item_id"] != known["item"] for e in feed["events"])
@@ -243,6 +248,12 @@ def test_hotline_recognises_a_newly_reported_url_as_a_copy(
     assert item["seen_before"][0]["case_id"] is None  # the original case is not named to her
     told = Event.objects.get(tag="item:copy_found", subject=f"item:{known['item']}")
     assert told.actor == "hotline:matcher"  # the other centre's caseworker is not named
+    # The original's organisation hears of the copy under its own case; the copy's case, and
+    # the centre that filed it, are not in what it is told.
+    (news,) = ReporterNews.objects.filter(kind=NewsKind.COPY_FOUND)
+    assert news.organisation_id == told.organisation_id
+    assert news.facts["case_id"] == known["receipt"]["case_id"]
+    assert receipt["case_id"] not in str(news.facts) and "Centre A" not in str(news.facts)
     assert told.payload == {
         "copy": item["id"],
         "copy_number": 2,

@@ -18,6 +18,7 @@ from hotline.banks.selectors import BankMatch, VideoBankMatch
 from hotline.banks.services import KNOWN_CONTENT_BANK, Signal
 from hotline.cases.models import Item
 from hotline.cases.services.common import record
+from hotline.cases.services.news import news_copy_found
 from hotline.cases.services.routing import notice_open, policy_for
 from hotline.cases.workflow import ItemState
 from hotline.core import clock
@@ -149,11 +150,10 @@ def copy_mark(*, item: Item, source: CopySource) -> None:
 
 
 def copy_record(*, item: Item, root: Item, actor: str) -> None:
-    """The audit events that tell the copy's case and the original's case.
-
-    They are the record a reporter is notified from: `item:reupload` on the copy (its own
-    case) and `item:copy_found` on the original (the original reporter's case). Neither names
-    the other organisation.
+    """The audit events that tell the copy's case and the original's case, and the news to
+    the original's reporter (`news_copy_found`): `item:reupload` on the copy (its own case)
+    and `item:copy_found` on the original (the original reporter's case). Neither names the
+    other organisation.
     """
     payload = {
         "copy_number": item.copy_number,
@@ -175,6 +175,7 @@ def copy_record(*, item: Item, root: Item, actor: str) -> None:
         organisation_id=root.request.organisation_id,
         payload={**payload, "copy": item.pk},
     )
+    news_copy_found(original=root, copy=item)
 
 
 def _locked_root(item_id: int) -> Item:

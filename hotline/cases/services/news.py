@@ -107,6 +107,19 @@ def news_escalated(*, notice: Notice, waiting: list[Item]) -> None:
             _tell(request=duplicate.request, kind=NewsKind.ESCALATION, facts=facts, item=duplicate)
 
 
+def news_copy_found(*, original: Item, copy: Item) -> None:
+    """The content came back: a re-upload a platform's match or a new report found. Told to
+    the original's organisation and to those following it, each under its own item; the copy's
+    case, and who filed it, are never named."""
+    facts = {
+        "state": "copy_found",
+        "copy_number": copy.copy_number,
+        "found_by": copy.found_by,
+        "platform": copy.platform.name if copy.platform else None,
+    }
+    _tell_followers(original, NewsKind.COPY_FOUND, facts)
+
+
 def _outcome_facts(item: Item, check: ItemCheck | None) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "state": item.state,
