@@ -292,8 +292,6 @@ HOTLINE_AUDIT_SIGNING_KEY = os.environ.get("HOTLINE_AUDIT_SIGNING_KEY", "")
 HOTLINE_AUDIT_PUBLIC_KEYS_FILE = os.environ.get("HOTLINE_AUDIT_PUBLIC_KEYS_FILE", "")
 # A TrueType font with Korean glyphs, embedded in evidence PDFs (default: Debian's fonts-nanum).
 HOTLINE_PDF_FONT_FILE = os.environ.get("HOTLINE_PDF_FONT_FILE", "")
-# Media bytes are never kept unless this is switched on (evidence retention).
-HOTLINE_EVIDENCE_RETENTION = _env_bool("HOTLINE_EVIDENCE_RETENTION", False)
 
 # Operations (docs/operations.md): /readyz fails when no worker finished a round this recently;
 # /metrics answers only with this bearer token (it is off while the token is unset).
