@@ -150,6 +150,8 @@ def _hash_container(
     sampled = _sampled_frames(container, stream, fps, dedupe_distance, limits)
     declared = _duration(container, stream)
     partial = cut or sampled.stopped or _missing(stream, declared, sampled)
+    if sampled.quarter_turns % 2:  # a portrait phone video: its size as displayed
+        width, height = height, width
     return VideoSignals(
         tuple(sampled.kept), md5, sha256, declared or sampled.last_time, width, height, partial
     )
@@ -203,6 +205,7 @@ class _Sampled:
     last_time: float = 0.0
     frame_seconds: float = 0.0
     stopped: str | None = None  # why decoding broke off after some frames
+    quarter_turns: int = 0  # of the first frame, as displayed (see upright)
 
 
 def _sampled_frames(
@@ -222,6 +225,8 @@ def _sampled_frames(
             # Skip whole intervals after a gap so one late frame does not trigger a burst.
             while next_time <= timestamp + _TIME_SLACK:
                 next_time += interval
+            if sampled.decoded == 1:
+                sampled.quarter_turns = quarter_turns(frame)
             hashed = hash_frame(frame, timestamp)
             if sampled.kept and pdq.hamming(hashed.pdq, sampled.kept[-1].pdq) <= dedupe_distance:
                 continue
@@ -249,9 +254,26 @@ def _decoded(
         yield max(0.0, timestamp), frame
 
 
+def quarter_turns(frame: Any) -> int:
+    """Counter-clockwise quarter turns that show the frame as displayed (0 to 3).
+
+    Phones store portrait video as landscape frames plus a display matrix (the MP4 track's
+    matrix, a rotation of -90 degrees when held upright); FFmpeg hands it to each frame as
+    side data, which PyAV reads as ``frame.rotation`` (degrees counter-clockwise). Players, and
+    Meta's vPDQ via FFmpeg's autorotate, show and hash the turned picture."""
+    degrees = float(getattr(frame, "rotation", 0) or 0)
+    return round(degrees / 90) % 4
+
+
+def upright(luma: npt.NDArray[np.uint8], turns: int) -> npt.NDArray[np.uint8]:
+    """The frame's pixels turned as displayed (np.rot90 turns counter-clockwise)."""
+    return np.ascontiguousarray(np.rot90(luma, k=turns)) if turns else luma
+
+
 def hash_frame(frame: Any, timestamp: float) -> VideoFrame:
-    """PDQ of one decoded PyAV video frame, from its luma at full resolution."""
+    """PDQ of one decoded PyAV video frame, from its luma at full resolution, as displayed."""
     luma, limited_range = _luma(frame)
+    luma = upright(luma, quarter_turns(frame))
     height, width = luma.shape
     if not pdq.hashable((height, width)):
         return VideoFrame(round(timestamp, 3), pdq.ZERO_HEX, 0)
