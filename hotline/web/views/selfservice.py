@@ -84,10 +84,9 @@ def _throttled(request: HttpRequest, kind: str) -> TooManyAttempts | None:
 
 def _too_many(refused: TooManyAttempts) -> str:
     minutes = max(1, -(-refused.retry_after // 60))
-    return _(
-        "Too many requests from your connection: at most %(limit)s an hour. "
-        "Try again in %(minutes)s minutes."
-    ) % {"limit": refused.limit, "minutes": minutes}
+    limit = _("Too many requests from your connection: at most %(limit)s an hour.")
+    later = _("Try again in %(minutes)s minutes.")
+    return f"{limit % {'limit': refused.limit}} {later % {'minutes': minutes}}"
 
 
 def _json_error(
