@@ -33,6 +33,7 @@ api.add_router("/", compliance_router)
 api.add_router("/", audit_router)
 api.add_router("/", dsa_sor_router)  # GET /api/export/dsa-sor
 api.add_router("/", evidence_router)
+api.add_router("/", "hotline.selfservice.api.router")  # review of self-filed URLs
 api.add_router("/", "hotline.cases.feed_api.router")  # GET /api/feed, the pull channel
 api.add_router("/", "hotline.cases.news_api.router")  # news, open questions, notifications
 

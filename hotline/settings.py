@@ -180,6 +180,11 @@ if _env_bool("HOTLINE_TRUSTED_PROXY", False):
 HOTLINE_TRUSTED_PROXY_COUNT = int(os.environ.get("HOTLINE_TRUSTED_PROXY_COUNT", "0"))
 if HOTLINE_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("HOTLINE_TRUSTED_PROXY_COUNT must be 0 or more")
+# Anonymous /self/ submissions, and case openings, per client address per hour
+# (hotline.selfservice.throttle; the address as the sign-in lockout sees it).
+HOTLINE_SELF_SUBMISSIONS_PER_HOUR = int(os.environ.get("HOTLINE_SELF_SUBMISSIONS_PER_HOUR", "10"))
+if HOTLINE_SELF_SUBMISSIONS_PER_HOUR < 1:
+    raise ImproperlyConfigured("HOTLINE_SELF_SUBMISSIONS_PER_HOUR must be 1 or more")
 # Origins a browser's POST may come from, e.g. https://hotline.example (scheme included): needed
 # when the proxy passes on a Host other than the public one, and for any other public name.
 CSRF_TRUSTED_ORIGINS = [

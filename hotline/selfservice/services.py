@@ -23,11 +23,12 @@ from hotline.cases.services.intake import ItemInput, RequestInput, request_submi
 from hotline.cases.services.withdrawal import Withdrawal, request_withdraw_consent
 from hotline.core import clock
 from hotline.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from hotline.selfservice.models import SelfCase
+from hotline.selfservice.models import SELF_SERVICE_SLUG, HeldUrl, SelfCase
 
-SELF_SERVICE_SLUG = "self-service"
 SELF_SERVICE_NAME = "Self-service (victims' own submissions)"
 MAX_ITEMS = 50
+MAX_URLS = 10  # each a notice once reviewed: a person reviews every one
+MAX_SIGNALS = 4  # the page sends three per photo (PDQ, MD5, SHA-256)
 PIN_GROUPS = 3  # three groups of four digits: 10^12 PINs, and guessing is throttled besides
 PIN_STAGE = "pin"  # the lockout's stage name for PIN attempts (accounts.lockout)
 SELF_REASONS = (
@@ -40,6 +41,11 @@ SELF_REASONS = (
 class Issued:
     case_id: str
     pin: str  # shown to her once; only its hash is kept
+
+
+class TooLarge(InvalidInput):
+    status_code = 413
+    code = "too_large"
 
 
 class PinRefused(PermissionDenied):
@@ -80,8 +86,7 @@ def self_case_file(*, items: list[dict[str, Any]], category: str) -> Issued:
         raise InvalidInput(
             "choose at least one photo or give a URL", details=[{"element": "items"}]
         )
-    if len(items) > MAX_ITEMS:
-        raise InvalidInput(f"at most {MAX_ITEMS} photos or URLs at once")
+    _check_sizes(items)
     try:
         chosen = Category(category)
     except ValueError as error:
@@ -94,9 +99,35 @@ def self_case_file(*, items: list[dict[str, Any]], category: str) -> Issued:
             for i in items
         ],
         legal_bases=[],
+        hold_for_review=True,
     )
     request = request_submit(actor=self_service_actor(), data=data).request
+    HeldUrl.objects.bulk_create(
+        [HeldUrl(item=item) for item in request.items.exclude(url="").order_by("position")]
+    )
     return _issue(request, issued_by="self")
+
+
+def _check_sizes(items: list[dict[str, Any]]) -> None:
+    """Caps that keep one anonymous submission small, each refused with its element named."""
+    if len(items) > MAX_ITEMS:
+        raise TooLarge(
+            f"at most {MAX_ITEMS} photos or URLs at once; this had {len(items)}",
+            details=[{"element": "items", "message": f"at most {MAX_ITEMS}"}],
+        )
+    urls = sum(1 for i in items if str(i.get("url") or "").strip())
+    if urls > MAX_URLS:
+        raise TooLarge(
+            f"at most {MAX_URLS} URLs at once; this had {urls}",
+            details=[{"element": "items.url", "message": f"at most {MAX_URLS}"}],
+        )
+    for index, item in enumerate(items, start=1):
+        signals = item.get("signals") or []
+        if not isinstance(signals, list) or len(signals) > MAX_SIGNALS:
+            raise InvalidInput(
+                f"item {index}: a list of at most {MAX_SIGNALS} hashes",
+                details=[{"element": f"items[{index}].signals", "message": "too many hashes"}],
+            )
 
 
 def _centre_case(case_id: str, actor: Actor) -> TakedownRequest:

@@ -10,6 +10,7 @@ from hotline.web.views import (
     notifications,
     platform,
     reporter,
+    selfreview,
     selfservice,
 )
 
@@ -42,6 +43,12 @@ urlpatterns = [
         "banks/entries/<int:entry_id>/review/",
         reporter.quarantine_review_view,
         name="quarantine_review",
+    ),
+    path("self-review/", selfreview.self_review_view, name="self_review"),
+    path(
+        "self-review/<int:held_id>/",
+        selfreview.self_review_decide_view,
+        name="self_review_decide",
     ),
     path("queue/", platform.queue_view, name="queue"),
     path("notices/<int:notice_id>/", platform.review_view, name="review"),

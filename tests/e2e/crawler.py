@@ -21,6 +21,7 @@ from hotline.banks.models import BankEntry
 from hotline.cases.models import Item, Notice, TakedownRequest
 from hotline.cases.tokens import notice_action_token
 from hotline.platforms.models import Platform
+from hotline.selfservice.models import HeldUrl
 from hotline.web.urls import urlpatterns as web_patterns
 
 MISSING_ID = 987654321
@@ -39,6 +40,7 @@ class Ids:
     items_by_notice: dict[int, list[int]]
     tokens: dict[int, str]
     bank_entry_ids: list[int] = field(default_factory=list)
+    held_ids: list[int] = field(default_factory=list)  # self-filed URLs (selfservice.HeldUrl)
 
     @classmethod
     def from_database(cls) -> "Ids":
@@ -52,6 +54,7 @@ class Ids:
             items_by_notice=items,
             tokens={n.pk: notice_action_token(n) for n in Notice.objects.order_by("pk")},
             bank_entry_ids=list(BankEntry.objects.order_by("pk").values_list("pk", flat=True)[:5]),
+            held_ids=list(HeldUrl.objects.order_by("pk").values_list("pk", flat=True)[:3]),
         )
 
     def foreign_item(self, notice_id: int) -> int:
@@ -69,6 +72,8 @@ def _kwargs_for(names: set[str], ids: Ids) -> Iterator[dict[str, Any]]:
             yield from ({"platform_id": p} for p in [*ids.platform_ids, MISSING_ID])
         elif names == {"entry_id"}:
             yield from ({"entry_id": e} for e in [*ids.bank_entry_ids, MISSING_ID])
+        elif names == {"held_id"}:
+            yield from ({"held_id": h} for h in [*ids.held_ids, MISSING_ID])
         elif not names:
             yield {}
         else:

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from hotline.accounts.selectors import membership_get
-from hotline.accounts.services import token_create
+from hotline.accounts.services import actor_for_membership, token_create
 from hotline.banks.models import Bank
 from hotline.banks.services import KNOWN_CONTENT_BANK, Signal, bank_add, banks_ensure_built_in
 from hotline.cases.models import Item, Message, MessageKind, Notice
@@ -25,6 +25,8 @@ from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.models import Delivery
 from hotline.delivery.services import delivery_relay_until_idle
 from hotline.demo.scenario import api
+from hotline.selfservice.models import HeldUrl
+from hotline.selfservice.review import held_url_decline
 from hotline.selfservice.services import self_case_file
 from tests.e2e.crawler import Crawl, Ids, api_read_urls, web_urls
 from tests.web.conftest import signed_in_client
@@ -34,6 +36,16 @@ PEOPLE = ("analyst", "caseworker", "moderator", "auditor", "admin")
 
 
 def crawl_everything() -> list[Crawl]:
+    # A victim's self-filed case: one URL waits for review (the reporters' review page lists
+    # it), one a caseworker declined (her status page says why).
+    issued = self_case_file(
+        items=[{"url": "https://t.me/school_leaks/1"}, {"url": "https://t.me/school_leaks/2"}],
+        category="non_consensual_intimate_image",
+    )
+    declined = HeldUrl.objects.filter(item__request__case_id=issued.case_id).order_by("pk").last()
+    assert declined is not None
+    reviewer = actor_for_membership(membership_get(username="caseworker"))
+    held_url_decline(actor=reviewer, held_id=declined.pk, reason="Not the photo described.")
     # The scenario ran the worker's code inline; a live worker would have reported this round,
     # and /readyz rightly answers 503 without one.
     heartbeat_beat(name="crawl:worker", started_at=clock.now())
@@ -49,6 +61,8 @@ def crawl_everything() -> list[Crawl]:
         page_visitor.raise_request_exception = False  # a 500 is an answer to record
         crawl = Crawl(who=f"{who} (pages)", client=page_visitor)
         crawl.visit([*pages, "/admin/"])
+        if who in ("analyst", "caseworker"):  # reporters: the self-filed URL waits for them
+            assert crawl.seen["/self-review/"] == 200, crawl.seen["/self-review/"]
         crawls.append(crawl)
         token = token_create(membership=membership_get(username=who), name="crawl", actor="test")
         reader = Crawl(
@@ -66,15 +80,13 @@ def crawl_everything() -> list[Crawl]:
     anonymous.visit([*operations, *pages, *reads, "/admin/", "/api/docs", "/api/openapi.json"])
     assert anonymous.seen["/readyz"] == 200
     crawls.append(anonymous)
-    # A victim who opened her self-service case with its number and PIN (hotline.selfservice).
-    issued = self_case_file(
-        items=[{"url": "https://t.me/school_leaks/1"}], category="non_consensual_intimate_image"
-    )
+    # The victim, who opened her self-service case with its number and PIN (hotline.selfservice).
     victim = Crawl(who="victim (self-service)", client=Client(raise_request_exception=False))
     opened = victim.client.post("/self/status/", {"case_id": issued.case_id, "pin": issued.pin})
     assert opened.status_code == 302, opened.status_code
     victim.visit(["/self/status/", "/self/"])
     assert victim.seen["/self/status/"] == 200
+    assert b"Not the photo described." in victim.client.get("/self/status/").content
     crawls.append(victim)
     # The signed action link: anonymous, but holding each notice's link from its email.
     link = Crawl(who="signed link", client=Client(raise_request_exception=False))

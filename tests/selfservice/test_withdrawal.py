@@ -18,7 +18,8 @@ from hotline.cases.feed import feed_for_actor
 from hotline.cases.models import Item
 from hotline.cases.services.prevention import item_bank_known
 from hotline.delivery.models import Delivery
-from hotline.selfservice.models import SelfCase
+from hotline.selfservice.models import HeldUrl, SelfCase
+from hotline.selfservice.review import held_url_approve
 from hotline.selfservice.services import self_case_file, self_case_withdraw
 from tests.conftest import Directory
 
@@ -48,6 +49,9 @@ def filed(directory: Directory) -> tuple[str, list[dict[str, Any]]]:
         items=[{"signals": photo}, {"url": "https://t.me/room/77", "signals": on_telegram}],
         category="non_consensual_intimate_image",
     )
+    # Her URL goes to Telegram once a support centre has reviewed it (selfservice.review).
+    [held] = HeldUrl.objects.filter(item__request__case_id=issued.case_id)
+    held_url_approve(actor=directory.actors["caseworker_a"], held_id=held.pk)
     return issued.case_id, photo + on_telegram
 
 

@@ -41,6 +41,8 @@ class RequestInput:
     )
     elements: LegalElements = field(default_factory=LegalElements)
     client_reference: str | None = None
+    # Keep every item in triage until a person reviews it (self-service: no account filed it).
+    hold_for_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def _create(actor: Actor, data: RequestInput) -> TakedownRequest:
         payload={"case_id": request.case_id, "items": len(data.items), "urgent": urgent},
     )
     items = [_item(request, position, item) for position, item in enumerate(data.items, 1)]
-    route_items(request=request, items=items, actor=actor.label, now=now)
+    route_items(request=request, items=items, actor=actor.label, now=now, hold=data.hold_for_review)
     items_link_and_bank(items=items, actor=actor.label, now=now)
     return request
 

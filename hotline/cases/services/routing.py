@@ -8,6 +8,7 @@ from hotline.cases.models import Item, Notice, TakedownRequest
 from hotline.cases.services.common import record, record_many
 from hotline.cases.services.notify import notice_send
 from hotline.cases.workflow import SETTLED, ItemState, deadline_after
+from hotline.core.errors import Conflict
 from hotline.platforms.models import DeadlinePolicy, Platform
 from hotline.platforms.selectors import deadline_policy_for, platform_for_host
 
@@ -17,14 +18,19 @@ FALLBACK_JURISDICTION = "ZZ"
 _LOOKUP_BATCH = 500
 
 
+HELD_FOR_REVIEW = "held for review: filed without an account (self-service)"
+
+
 def route_items(
-    *, request: TakedownRequest, items: list[Item], actor: str, now: datetime
+    *, request: TakedownRequest, items: list[Item], actor: str, now: datetime, hold: bool = False
 ) -> list[Notice]:
     """Give every item a state: triage, duplicate, or on a new notice to its platform.
 
     In a constant number of queries however many items there are (bulk intake files a
     thousand at a time): one lookup per distinct host and platform, one for open originals,
-    one insert of the items and one batch of audit events."""
+    one insert of the items and one batch of audit events. `hold` keeps every item in triage
+    (with no platform) until a person reviews it: a URL filed without an account is never
+    sent on unreviewed (hotline.selfservice, `held_item_route`)."""
     by_platform: dict[int, list[Item]] = defaultdict(list)
     platforms: dict[int, tuple[Platform, DeadlinePolicy]] = {}
     hosts = {host: platform_for_host(host=host) for host in {i.host for i in items if i.host}}
@@ -35,8 +41,8 @@ def route_items(
         platform = hosts.get(item.host) if item.host else None
         policy = policies[platform.pk] if platform else None
         original = seen_here.get(item.normalised_url) or originals.get(item.normalised_url)
-        item.platform = platform
-        if platform is None or policy is None:
+        item.platform = None if hold else platform
+        if hold or platform is None or policy is None:
             item.state = ItemState.TRIAGE
         elif original is not None:
             item.state, item.duplicate_of = ItemState.DUPLICATE, original
@@ -54,7 +60,8 @@ def route_items(
         actor=actor,
         organisation_id=request.organisation_id,
         subjects=[
-            (i, _routing_payload(i, i.platform, policies.get(i.platform_id or 0))) for i in items
+            (i, _routing_payload(i, i.platform, policies.get(i.platform_id or 0), hold))
+            for i in items
         ],
     )
     return [
@@ -71,7 +78,7 @@ def route_items(
 
 
 def _routing_payload(
-    item: Item, platform: Platform | None, policy: DeadlinePolicy | None
+    item: Item, platform: Platform | None, policy: DeadlinePolicy | None, hold: bool = False
 ) -> dict[str, object]:
     payload: dict[str, object] = {
         "position": item.position,
@@ -81,11 +88,48 @@ def _routing_payload(
     }
     if item.duplicate_of_id:
         payload["duplicate_of"] = item.duplicate_of_id
-    if platform and policy is None:
+    if hold:
+        payload["triage_reason"] = HELD_FOR_REVIEW
+    elif platform and policy is None:
         payload["triage_reason"] = f"{platform.name} has no deadline policy for this jurisdiction"
     elif platform is None:
         payload["triage_reason"] = "no URL" if not item.host else f"unknown host {item.host}"
     return payload
+
+
+def held_item_route(*, item: Item, actor: str, now: datetime) -> Notice | None:
+    """Send on one item that was held for review: to its platform on a new notice with the
+    platform's usual deadline from now, or onto the open item it repeats. Returns the notice."""
+    if item.state != ItemState.TRIAGE or item.notice_id is not None or not item.host:
+        raise Conflict(f"item {item.pk} is not a URL waiting in triage")
+    request = item.request
+    platform = platform_for_host(host=item.host)
+    policy = policy_for(platform, request.jurisdiction) if platform else None
+    if platform is None or policy is None:
+        raise Conflict(
+            f"no platform with a deadline policy is known for {item.host}; decline it or add "
+            "the platform first",
+            details=[{"element": "host", "message": item.host}],
+        )
+    original = _open_originals({item.normalised_url}).get(item.normalised_url)
+    item.platform = platform
+    if original is not None:
+        item.state, item.duplicate_of = ItemState.DUPLICATE, original
+    else:
+        item.state = ItemState.NOTIFIED
+    item.save(update_fields=["platform", "state", "duplicate_of"])
+    record(
+        tag="item:route",
+        actor=actor,
+        subject=item,
+        organisation_id=request.organisation_id,
+        payload=_routing_payload(item, platform, policy),
+    )
+    if original is not None:
+        return None
+    return notice_open(
+        request=request, platform=platform, policy=policy, items=[item], actor=actor, now=now
+    )
 
 
 def policy_for(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:

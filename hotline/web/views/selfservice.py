@@ -28,7 +28,9 @@ from hotline.selfservice.services import (
     self_case_open,
     self_case_withdraw,
     self_case_withdraw_for,
+    self_service_actor,
 )
+from hotline.selfservice.throttle import OPEN, SUBMIT, TooManyAttempts, attempt_allow
 from hotline.web.access import actor_required, web_actor
 from hotline.web.client import client_address
 
@@ -46,6 +48,11 @@ def self_submit_view(request: HttpRequest) -> JsonResponse:
     """JSON in ({"category", "items": [{"signals", "url"}]}), the case number and PIN out."""
     if len(request.body) > MAX_BODY:
         return _json_error(413, "too_large", "send hashes and URLs only, not files")
+    refused = _throttled(request, SUBMIT)
+    if refused is not None:
+        response = _json_error(429, "throttled", _too_many(refused))
+        response["Retry-After"] = str(refused.retry_after)
+        return response
     try:
         body: Any = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
@@ -62,6 +69,26 @@ def self_submit_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"case_id": issued.case_id, "pin": issued.pin}, status=201)
 
 
+def _throttled(request: HttpRequest, kind: str) -> TooManyAttempts | None:
+    """Count this anonymous attempt against its address's hourly limit (throttle)."""
+    try:
+        attempt_allow(
+            kind=kind,
+            remote_addr=client_address(request),
+            organisation_id=self_service_actor().organisation_id,
+        )
+    except TooManyAttempts as refused:
+        return refused
+    return None
+
+
+def _too_many(refused: TooManyAttempts) -> str:
+    minutes = max(1, -(-refused.retry_after // 60))
+    limit = _("Too many requests from your connection: at most %(limit)s an hour.")
+    later = _("Try again in %(minutes)s minutes.")
+    return f"{limit % {'limit': refused.limit}} {later % {'minutes': minutes}}"
+
+
 def _json_error(
     status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> JsonResponse:
@@ -73,7 +100,10 @@ def _json_error(
 @require_http_methods(["GET", "POST"])
 def self_status_view(request: HttpRequest) -> HttpResponse:
     problem, status = "", 200
-    if request.method == "POST":
+    refused = _throttled(request, OPEN) if request.method == "POST" else None
+    if refused is not None:
+        problem, status = _too_many(refused), 429
+    elif request.method == "POST":
         try:
             opened = self_case_open(
                 case_id=request.POST.get("case_id", ""),
@@ -92,7 +122,10 @@ def self_status_view(request: HttpRequest) -> HttpResponse:
             return redirect("web:self_status")
     case = _opened(request)
     if case is None:
-        return render(request, "web/self/open.html", {"problem": problem}, status=status)
+        response = render(request, "web/self/open.html", {"problem": problem}, status=status)
+        if refused is not None:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
     return render(request, "web/self/status.html", {"page": self_case_status(case=case)})
 
 
