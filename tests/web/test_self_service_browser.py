@@ -1,4 +1,4 @@
-"""/self/ in headless Chromium: photos hashed on the device, only hashes sent, her case
+"""/self/ in headless Chromium: photos and videos hashed on the device, only hashes sent, her case
 followed by number and PIN, consent withdrawn, PIN guessing throttled.
 
 The browser's PDQ is checked against hotline's Python PDQ and Meta's C++ reference on a
@@ -7,6 +7,7 @@ sample of ../shared/testdata/pdq (bench/self_service_pdq.py runs the whole set).
 
 import base64
 import csv
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from hotline.audit.models import Event
 from hotline.cases.models import Item
 from hotline.hashing.images import hash_image_bytes
 from hotline.hashing.pdq import hamming
+from hotline.hashing.signals import VideoSignals
+from hotline.hashing.video_match import match_videos
+from hotline.hashing.videos import hash_video_file
 from hotline.selfservice.models import SelfCase
 from hotline.selfservice.services import self_case_file
 from tests.hashing.media_factory import jpeg_bytes, shared_testdata
@@ -145,3 +149,60 @@ def _pin_guessing_is_throttled_and_audited(page: Page) -> None:  # noqa: F811
     expect(page.locator(".problem")).to_contain_text("Too many wrong attempts")
     assert Event.objects.filter(tag="session:locked", subject=f"username:case:{case_id}").exists()
     assert not page.locator("#self-status").count()
+
+
+# Two H.264 MP4s of the vPDQ set that Debian's Chromium plays: a landscape 1280 x 720 clip
+# and a square one with padded dimensions (the others are longer, for test time).
+VIDEOS = ["vpdq/videos/doorknob-hd-no-bar.mp4", "vpdq/videos/test-padded-dimensions.mp4"]
+
+
+def choose_videos(tab: Page, paths: list[Path]) -> list[list[tuple[str, int]]]:
+    """Pick the videos in the page and wait for their frame hashes, in order."""
+    tab.locator("#self-files").set_input_files(files=paths)
+    rows = tab.locator("#self-hashes li[data-frames]")
+    expect(rows).to_have_count(len(paths), timeout=60_000)
+    raw = [rows.nth(i).get_attribute("data-frames") or "[]" for i in range(len(paths))]
+    hashed = [json.loads(r) for r in raw]
+    return [[(f["pdq"], f["quality"]) for f in frames] for frames in hashed]
+
+
+def test_videos_are_hashed_on_the_device_as_python_does_and_only_hashes_leave(
+    page: Page,  # noqa: F811
+    directory: Any,
+) -> None:
+    paths = [shared_testdata() / v for v in VIDEOS]
+    sent: list[Request] = []
+    page.on("request", lambda request: sent.append(request))
+    page.goto("/self/")
+    expect(page.locator("#self-formats")).to_contain_text("videos that this browser can play")
+    browser_frames = choose_videos(page, paths)
+    python = [hash_video_file(p) for p in paths]
+    for path, frames, video in zip(VIDEOS, browser_frames, python, strict=True):
+        # Meta's vPDQ rule, both ways: >= 80% of usable frames within 31 bits of the other's.
+        reference = video_frames(video)
+        there, back = match_videos(frames, reference), match_videos(reference, frames)
+        assert there.is_match and there.candidate_match_percent >= 80, (path, there)
+        assert back.is_match, (path, back)
+    page.get_by_label("These photos show me").check()
+    page.get_by_role("button", name="Send the hashes").click()
+    expect(page.locator("#self-result")).to_be_visible()
+    case = SelfCase.objects.get(request__case_id=page.locator("#self-case-id").inner_text())
+    bodies = [r.post_data_buffer or b"" for r in sent]
+    for path in paths:
+        data = path.read_bytes()
+        for body in bodies:
+            for start in range(0, len(data) - 32, 4096):  # any stretch of the file, raw or base64
+                assert data[start : start + 32] not in body, path
+            assert base64.b64encode(data[:300])[:200] not in body
+    for position, video in enumerate(python, start=1):
+        item = Item.objects.get(request=case.request, position=position)
+        kept = [s for s in item.signals if s["type"] == "pdq"]
+        by_type = {s["type"]: s["value"] for s in item.signals}
+        assert by_type["md5"] == video.md5 and by_type["sha256"] == video.sha256
+        assert kept and all(s["quality"] >= 50 for s in kept)
+        sent_frames = [(s["value"], s["quality"]) for s in kept]
+        assert match_videos(sent_frames, video_frames(video)).is_match
+
+
+def video_frames(video: VideoSignals) -> list[tuple[str, int]]:
+    return [(f.pdq, f.quality) for f in video.frames]

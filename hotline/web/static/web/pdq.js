@@ -175,38 +175,69 @@
     return k;
   })();
 
-  function md5(buffer) {
-    const bytes = new Uint8Array(buffer);
-    const n = bytes.length;
-    const padded = new Uint8Array((((n + 8) >> 6) + 1) << 6);
-    padded.set(bytes);
-    padded[n] = 0x80;
-    const view = new DataView(padded.buffer);
-    view.setUint32(padded.length - 8, (n * 8) >>> 0, true);
-    view.setUint32(padded.length - 4, Math.floor(n / 536870912), true);
-    let a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
+  // One 64-byte block into the state [a, b, c, d].
+  function md5Block(state, view, off, m) {
+    for (let i = 0; i < 16; i++) { m[i] = view.getInt32(off + i * 4, true); }
+    let a = state[0], b = state[1], c = state[2], d = state[3];
+    for (let i = 0; i < 64; i++) {
+      let f, g;
+      if (i < 16) { f = (b & c) | (~b & d); g = i; }
+      else if (i < 32) { f = (d & b) | (~d & c); g = (5 * i + 1) & 15; }
+      else if (i < 48) { f = b ^ c ^ d; g = (3 * i + 5) & 15; }
+      else { f = c ^ (b | ~d); g = (7 * i) & 15; }
+      const s = MD5_S[(i >> 4) * 4 + (i & 3)];
+      const sum = (a + f + MD5_K[i] + m[g]) | 0;
+      a = d; d = c; c = b;
+      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
+    }
+    state[0] = (state[0] + a) | 0; state[1] = (state[1] + b) | 0;
+    state[2] = (state[2] + c) | 0; state[3] = (state[3] + d) | 0;
+  }
+
+  // MD5 fed slice by slice (update(ArrayBuffer), then hex()), for files too large to hold.
+  function md5Stream() {
+    const state = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476]);
     const m = new Int32Array(16);
-    for (let off = 0; off < padded.length; off += 64) {
-      for (let i = 0; i < 16; i++) { m[i] = view.getInt32(off + i * 4, true); }
-      let a = a0, b = b0, c = c0, d = d0;
-      for (let i = 0; i < 64; i++) {
-        let f, g;
-        if (i < 16) { f = (b & c) | (~b & d); g = i; }
-        else if (i < 32) { f = (d & b) | (~d & c); g = (5 * i + 1) & 15; }
-        else if (i < 48) { f = b ^ c ^ d; g = (3 * i + 5) & 15; }
-        else { f = c ^ (b | ~d); g = (7 * i) & 15; }
-        const s = MD5_S[(i >> 4) * 4 + (i & 3)];
-        const sum = (a + f + MD5_K[i] + m[g]) | 0;
-        a = d; d = c; c = b;
-        b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
+    const tail = new Uint8Array(64);
+    let kept = 0, length = 0;
+    function update(buffer) {
+      const bytes = new Uint8Array(buffer);
+      length += bytes.length;
+      let at = 0;
+      if (kept) {
+        const take = Math.min(64 - kept, bytes.length);
+        tail.set(bytes.subarray(0, take), kept);
+        kept += take; at = take;
+        if (kept < 64) { return; }
+        md5Block(state, new DataView(tail.buffer), 0, m);
+        kept = 0;
       }
-      a0 = (a0 + a) | 0; b0 = (b0 + b) | 0; c0 = (c0 + c) | 0; d0 = (d0 + d) | 0;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (; at + 64 <= bytes.length; at += 64) { md5Block(state, view, at, m); }
+      tail.set(bytes.subarray(at), 0);
+      kept = bytes.length - at;
     }
-    let out = "";
-    for (const word of [a0, b0, c0, d0]) {
-      for (let i = 0; i < 4; i++) { out += ((word >>> (8 * i)) & 255).toString(16).padStart(2, "0"); }
+    function hex() {
+      const n = length;
+      const padding = new Uint8Array((kept < 56 ? 56 : 120) - kept + 8);
+      padding[0] = 0x80;
+      const view = new DataView(padding.buffer);
+      view.setUint32(padding.length - 8, (n * 8) >>> 0, true);
+      view.setUint32(padding.length - 4, Math.floor(n / 536870912), true);
+      update(padding);
+      let out = "";
+      for (const word of state) {
+        for (let i = 0; i < 4; i++) { out += ((word >>> (8 * i)) & 255).toString(16).padStart(2, "0"); }
+      }
+      return out;
     }
-    return out;
+    return { update: update, hex: hex };
+  }
+
+  function md5(buffer) {
+    const stream = md5Stream();
+    stream.update(buffer);
+    return stream.hex();
   }
 
   async function sha256(buffer) {
@@ -225,5 +256,5 @@
     ];
   }
 
-  root.hotlinePdq = { pdqFromRgba: pdqFromRgba, pdqOfBlob: pdqOfBlob, md5: md5, sha256: sha256, imageSignals: imageSignals };
+  root.hotlinePdq = { pdqFromRgba: pdqFromRgba, pdqOfBlob: pdqOfBlob, md5: md5, md5Stream: md5Stream, sha256: sha256, imageSignals: imageSignals };
 })(self);

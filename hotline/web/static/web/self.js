@@ -1,4 +1,4 @@
-// The /self/ page: hash each chosen photo here (pdq.js), then send only the hashes and the
+// The /self/ page: hash each chosen photo (pdq.js) or video (video.js) here, then send only the hashes and the
 // links as JSON. The files themselves are never put in any request.
 (function () {
   "use strict";
@@ -24,15 +24,32 @@
       row.textContent = file.name + ": " + text.hashing;
       list.appendChild(row);
       try {
-        const signals = await self.hotlinePdq.imageSignals(file);
-        hashed.push({ signals: signals });
-        row.textContent = file.name + ": pdq " + signals[0].value + " (" + signals[0].quality + ")";
-        row.dataset.pdq = signals[0].value;
+        if (self.hotlineVideo.isVideo(file)) {
+          await hashVideo(file, row);
+        } else {
+          const signals = await self.hotlinePdq.imageSignals(file);
+          hashed.push({ signals: signals });
+          row.textContent = file.name + ": pdq " + signals[0].value + " (" + signals[0].quality + ")";
+          row.dataset.pdq = signals[0].value;
+        }
       } catch (error) {
-        row.textContent = file.name + ": " + text.unreadable;
+        row.textContent = file.name + ": " + (error.code === "too_long" ? text.tooLong
+          : self.hotlineVideo.isVideo(file) ? text.unplayable : text.unreadable);
         row.className = "problem";
       }
     }
+  }
+
+  // A video: frames sampled and hashed here (video.js), with progress in its row.
+  async function hashVideo(file, row) {
+    const result = await self.hotlineVideo.videoSignals(file, function (stage, share) {
+      row.textContent = file.name + ": " + (stage === "frames" ? text.frames : text.bytes) +
+        " " + Math.round(share * 100) + "%";
+    });
+    hashed.push({ signals: result.signals });
+    row.textContent = file.name + ": " + text.videoDone.replace("%s", String(result.frames.length));
+    row.dataset.frames = JSON.stringify(result.frames);
+    row.dataset.md5 = result.signals[0].value;
   }
 
   input.addEventListener("change", function () { pending = hashAll(); });
