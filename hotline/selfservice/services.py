@@ -20,6 +20,7 @@ from hotline.audit.services import audit_record
 from hotline.cases.categories import Category
 from hotline.cases.models import TakedownRequest
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
+from hotline.cases.services.media import MAX_VIDEO_FRAME_SIGNALS
 from hotline.cases.services.withdrawal import Withdrawal, request_withdraw_consent
 from hotline.core import clock
 from hotline.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -28,7 +29,9 @@ from hotline.selfservice.models import SELF_SERVICE_SLUG, HeldUrl, SelfCase
 SELF_SERVICE_NAME = "Self-service (victims' own submissions)"
 MAX_ITEMS = 50
 MAX_URLS = 10  # each a notice once reviewed: a person reviews every one
-MAX_SIGNALS = 4  # the page sends three per photo (PDQ, MD5, SHA-256)
+# The page sends three per photo (PDQ, MD5, SHA-256), and per video MD5, SHA-256 and up to
+# MAX_VIDEO_FRAME_SIGNALS distinct frame PDQs, as hotline's own video intake keeps.
+MAX_SIGNALS = MAX_VIDEO_FRAME_SIGNALS + 2
 PIN_GROUPS = 3  # three groups of four digits: 10^12 PINs, and guessing is throttled besides
 PIN_STAGE = "pin"  # the lockout's stage name for PIN attempts (accounts.lockout)
 SELF_REASONS = (

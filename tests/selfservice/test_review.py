@@ -16,7 +16,7 @@ from hotline.core.errors import InvalidInput
 from hotline.delivery.models import Delivery
 from hotline.selfservice.models import HeldUrl, Review, SelfCase
 from hotline.selfservice.selectors import self_case_status
-from hotline.selfservice.services import Issued, self_case_file
+from hotline.selfservice.services import MAX_SIGNALS, Issued, self_case_file
 from tests.conftest import ApiCaller, Directory
 
 PHOTO = [{"type": "md5", "value": "0123456789abcdef0123456789abcdef"}]
@@ -137,7 +137,7 @@ def test_caps_on_one_submission_name_what_is_too_many(directory: Directory) -> N
         self_case_file(items=urls, category="sexual_deepfake")
     assert too_many_urls.value.status_code == 413
     assert too_many_urls.value.details[0]["element"] == "items.url"
-    hashes = [{"signals": PHOTO * 5}]
+    hashes = [{"signals": PHOTO * (MAX_SIGNALS + 1)}]
     with pytest.raises(InvalidInput) as too_many_hashes:
         self_case_file(items=hashes, category="sexual_deepfake")
     assert too_many_hashes.value.details[0]["element"] == "items[1].signals"
