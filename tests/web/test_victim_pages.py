@@ -140,3 +140,17 @@ def test_the_victim_pages_speak_korean(sign_in: SignIn, call_api: ApiCaller) -> 
     page = client.get("/victims/V-K/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "피해자" in listing and "피해자" in page
     assert "Still up" not in page and "Victims" not in listing.split("<main", 1)[1]
+
+
+def test_the_import_page_files_every_line_for_the_victim(sign_in: SignIn) -> None:
+    client = sign_in("caseworker_a")
+    form = request_form(victim_reference="V-IMPORT")
+    form["urls"] = "\n".join(f"https://t.me/imp/{n}" for n in range(3))
+    page = client.post("/requests/import/", form).content.decode()
+    assert "Lines filed: 3" in page
+    assert set(TakedownRequest.objects.values_list("victim__reference", flat=True)) == {"V-IMPORT"}
+    # The same lines for another victim are another import, filed for her.
+    client.post("/requests/import/", {**form, "victim_reference": "V-IMPORT-2"})
+    assert Victim.objects.get(reference="V-IMPORT-2").requests.count() == 1
+    bad = client.post("/requests/import/", {**form, "victim_reference": "a@b.example"})
+    assert "victim_reference looks like an email address" in bad.content.decode()
