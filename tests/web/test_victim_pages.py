@@ -112,7 +112,7 @@ def test_the_victim_page_shows_her_items_across_cases_and_filters_them(
     client = sign_in("caseworker_a")
     page = client.get("/victims/v-p/").content.decode()
     assert "Victim V-P" in page
-    assert "2 cases" in page and "3 items" in page and "3 still up" in page
+    assert "Cases: 2" in page and "Items: 3" in page and "Still up: 3" in page
     assert first["case_id"] in page and second["case_id"] in page
     assert "https://t.me/p/other" not in page
     items = page.split('id="victim-items"', 1)[1]
