@@ -8,13 +8,16 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hotline.audit.models import Event
 from hotline.cases.models import Item, TakedownRequest, Victim
 from tests.api.conftest import file_request, snapshot
 from tests.conftest import ApiCaller, Directory, request_body
 from tests.hashing.media_factory import jpeg_bytes
+from tests.web.conftest import signed_in_client
 
 NEVER = "use the centre's pseudonymous reference (such as V-2024-0012), never personal data"
 BAD_REFERENCES = [
@@ -283,3 +286,31 @@ def test_the_import_command_files_for_the_victim_given(directory: Any, tmp_path:
     # The same file for another victim is another import, not a conflict.
     call_command("request", *args, "--victim", "V-CLI-2", stdout=StringIO(), stderr=StringIO())
     assert Victim.objects.get(reference="V-CLI-2").requests.count() == 1
+
+
+def test_the_victim_reads_cost_the_same_queries_for_one_case_or_many(
+    call_api: ApiCaller, directory: Directory
+) -> None:
+    web = signed_in_client("caseworker_a")
+    token = call_api.directory.tokens["caseworker_a"]
+
+    def queries() -> list[int]:
+        counts = []
+        for get in (
+            lambda: call_api.client.get("/api/victims", HTTP_AUTHORIZATION=f"Bearer {token}"),
+            lambda: call_api.client.get("/api/victims/V-N", HTTP_AUTHORIZATION=f"Bearer {token}"),
+            lambda: web.get("/victims/"),
+            lambda: web.get("/victims/V-N/"),
+        ):
+            with CaptureQueriesContext(connection) as captured:
+                assert get().status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    file_request(call_api, "caseworker_a", "https://t.me/n/0", victim_reference="V-N")
+    one = queries()
+    for n in range(1, 5):
+        urls = [f"https://t.me/n{n}/{i}" for i in range(3)] + ["https://x.com/n/status/9"]
+        file_request(call_api, "caseworker_a", *urls[: n + 1], victim_reference="V-N")
+        file_request(call_api, "caseworker_a", f"https://t.me/m/{n}", victim_reference=f"V-M{n}")
+    assert queries() == one
