@@ -95,6 +95,10 @@ def victims_page(*, actor: Actor, search: str, cursor: str | None, limit: int) -
     return page
 
 
+# Her newest cases listed above her items; "All her cases" opens the filtered case list.
+VICTIM_CASES = 20
+
+
 @dataclass(frozen=True)
 class VictimRow:
     item: Item
@@ -121,7 +125,7 @@ def victim_page(
     now = clock.now()
     items = lists.queue_list(items=cases.victim_items(victim=victim), filters=filters, now=now)
     page = paginate(items, keys=cases.VICTIM_ITEM_KEYS, cursor=cursor, limit=limit)
-    requests = lists.with_item_counts(list(victim.requests.order_by("-pk")[:DASHBOARD_NOTICES]))
+    requests = lists.with_item_counts(list(victim.requests.order_by("-pk")[:VICTIM_CASES]))
     return VictimPage(
         victim=victim,
         items=page,
