@@ -182,6 +182,7 @@ class Crawl:
     client: Client
     headers: dict[str, str] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
+    content_types: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     shapes: Counter[str] = field(default_factory=Counter)
 
@@ -194,6 +195,7 @@ class Crawl:
                 continue
             response = self.client.get(url, **self.headers)
             self.seen[url] = response.status_code
+            self.content_types[url] = response.get("Content-Type", "")
             if response.status_code >= 500:
                 self.failures.append(f"{self.who}: GET {url} -> {response.status_code}")
             content_type = response.get("Content-Type", "")
@@ -207,3 +209,11 @@ class Crawl:
                 self.shapes[_shape(link)] += 1
                 listed.add(link)
                 queue.append(link)
+
+    def pages(self) -> list[str]:
+        """The URLs that answered 200 with an HTML page: what a person can look at."""
+        return [
+            url
+            for url, status in self.seen.items()
+            if status == 200 and self.content_types.get(url, "").startswith("text/html")
+        ]
