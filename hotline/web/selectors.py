@@ -121,7 +121,7 @@ def case_page(*, actor: Actor, case_id: str) -> CasePage:
 
 
 def _thread(notice: Notice) -> Thread:
-    messages = list(cases.notice_messages(notice=notice).select_related("item"))
+    messages = list(cases.notice_messages(notice=notice).select_related("item", "reply_to"))
     answered = {m.reply_to_id for m in messages if m.kind == MessageKind.ANSWER}
     return Thread(
         notice=notice,

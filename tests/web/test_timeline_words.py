@@ -6,6 +6,7 @@ import re
 from django.test import Client
 
 from hotline.audit.models import Event
+from hotline.cases.models import Message
 from tests.api.conftest import World
 from tests.web.conftest import signed_in_client
 
@@ -14,6 +15,7 @@ from tests.web.conftest import signed_in_client
 RAW = re.compile(
     r"\b(?:item|notice|request|message|delivery):\d+\b"
     r"|\b\w+@\d+\b"
+    r"|in reply to #\d+"
     r"|\b(?:item|notice|request|message|delivery):[a-z_]+\b"
     r"|\bnot_illegal\b|\binfo_requested\b|\bneeds_info\b"
     r"|\b(?:InvalidInput|Conflict|NotFound|PermissionDenied|DomainError|IllegalTransition|"
@@ -83,6 +85,15 @@ def test_a_sample_of_pages_in_both_languages_shows_no_internal_names(world: Worl
     moderator = signed_in_client("telegram_mod")
     _act(moderator, world, action="needs_info", question="Which post?")
     reporter = signed_in_client("caseworker_a")
+    question = Message.objects.get(kind="question")
+    reporter.post(
+        f"/notices/{world.telegram_notice}/messages/",
+        {"kind": "answer", "body": "The pinned post.", "reply_to": question.pk, "back": "/"},
+    )
+    moderator.post(
+        f"/notices/{world.telegram_notice}/messages/",
+        {"kind": "question", "body": "And the second one?", "back": "/"},
+    )
     pages = {
         reporter: ["/requests/", f"/requests/{world.case_a}/", "/requests/new/", "/compliance/"],
         moderator: ["/queue/", f"/notices/{world.telegram_notice}/", "/compliance/"],
@@ -94,6 +105,8 @@ def test_a_sample_of_pages_in_both_languages_shows_no_internal_names(world: Worl
                 response = client.get(url)
                 assert response.status_code == 200, url
                 assert_no_raw_names(response.content.decode())
+    case = reporter.get(f"/requests/{world.case_a}/").content.decode()
+    assert "질문에 대한 답변" in case  # "in reply to the question of <time>", not a message's id
     # A form refused with missing legal elements names them in words, not by their codes.
     refused = reporter.post("/requests/new/", {"category": "sexual_deepfake", "reasons": "x"})
     text = _visible(refused.content.decode())
