@@ -9,7 +9,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from hotline.accounts.actors import Actor
 from hotline.accounts.models import OrganisationKind, Role
-from hotline.audit.models import Event
 from hotline.audit.selectors import events_for_subjects
 from hotline.cases import lists
 from hotline.cases import selectors as cases
@@ -32,6 +31,7 @@ from hotline.cases.workflow import ItemState, RejectionReason
 from hotline.core import clock
 from hotline.core.errors import NotFound, PermissionDenied
 from hotline.core.paging import Page, paginate
+from hotline.web.timeline import Entry, timeline_entries
 
 AWAITING_PLATFORM = [ItemState.NOTIFIED, ItemState.INFO_REQUESTED, ItemState.REOPENED]
 
@@ -156,7 +156,7 @@ class CasePage:
     items: list[Item]
     seen_before: dict[int, list[SeenBeforeOut]]
     threads: list[Thread]
-    timeline: list[Event]
+    timeline: list[Entry]
 
 
 def case_page(*, actor: Actor, case_id: str) -> CasePage:
@@ -173,12 +173,12 @@ def case_page(*, actor: Actor, case_id: str) -> CasePage:
             for i in items
         },
         threads=[_thread(n) for n in notices],
-        timeline=list(events_for_subjects(subjects=subjects)),
+        timeline=timeline_entries(events_for_subjects(subjects=subjects)),
     )
 
 
 def _thread(notice: Notice) -> Thread:
-    messages = list(cases.notice_messages(notice=notice).select_related("item"))
+    messages = list(cases.notice_messages(notice=notice).select_related("item", "reply_to"))
     answered = {m.reply_to_id for m in messages if m.kind == MessageKind.ANSWER}
     return Thread(
         notice=notice,
@@ -218,10 +218,13 @@ class ReviewPage:
     last_checks: dict[int, ItemCheck] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=lambda: [r.value for r in RejectionReason])
     now: datetime = field(default_factory=clock.now)
+    # The notice's latest events and those of the items on this page, as sentences.
+    timeline: list[Entry] = field(default_factory=list)
 
 
 # Items per page of a review: a page of 50 stays under 200 KB (docs/benchmarks.md).
 REVIEW_PAGE_ITEMS = 50
+REVIEW_TIMELINE_EVENTS = 100  # the newest; the case's reporter and the evidence have them all
 
 
 def review_page(
@@ -245,7 +248,14 @@ def review_page(
         waiting=notice.items.filter(state__in=AWAITING_PLATFORM).count(),
         thread=_thread(notice),
         last_checks=_last_checks(page.rows),
+        timeline=_review_timeline(notice, page.rows),
     )
+
+
+def _review_timeline(notice: Notice, items: Sequence[Item]) -> list[Entry]:
+    subjects = [f"notice:{notice.pk}"] + [f"item:{i.pk}" for i in items]
+    newest = events_for_subjects(subjects=subjects).order_by("-seq")[:REVIEW_TIMELINE_EVENTS]
+    return timeline_entries(reversed(list(newest)))
 
 
 def _reviewed_notice(actor: Actor, notice_id: int) -> Notice:

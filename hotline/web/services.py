@@ -9,21 +9,16 @@ from hotline.accounts.actors import Actor
 from hotline.cases.models import Item
 from hotline.cases.services.bulk import MAX_REFERENCE, ImportSummary, import_lines
 from hotline.cases.services.intake import SubmitResult, request_submit
-from hotline.cases.services.media import media_signals
 from hotline.cases.services.moderation import ItemDecision, item_act
 from hotline.core.errors import InvalidInput
 from hotline.web.forms import ImportForm, RequestForm
 
 
 def request_file_from_form(
-    *, actor: Actor, form: RequestForm, media: list[tuple[str, bytes]]
+    *, actor: Actor, form: RequestForm, media: list[list[dict[str, Any]]]
 ) -> SubmitResult:
-    """Hash each uploaded file in memory (PDQ, MD5, SHA-256), drop its bytes, and file."""
-    signals: list[list[dict[str, Any]]] = []
-    for name, data in media:
-        signals.append(media_signals(data=data, label="items.media", filename=name))
-        del data  # the bytes are never kept, only the signals
-    return request_submit(actor=actor, data=form.request_input(signals))
+    """File the form with the signals of its files, hashed in memory (hotline.web.attached)."""
+    return request_submit(actor=actor, data=form.request_input(media))
 
 
 def request_import_from_form(*, actor: Actor, form: ImportForm) -> ImportSummary:

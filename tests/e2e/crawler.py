@@ -209,6 +209,7 @@ class Crawl:
     client: Client
     headers: dict[str, str] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
+    content_types: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     shapes: Counter[str] = field(default_factory=Counter)
     # Text this visitor must never be shown (any case, also inside a ZIP), and where it was.
@@ -224,6 +225,7 @@ class Crawl:
                 continue
             response = self.client.get(url, **self.headers)
             self.seen[url] = response.status_code
+            self.content_types[url] = response.get("Content-Type", "")
             if response.status_code >= 500:
                 self.failures.append(f"{self.who}: GET {url} -> {response.status_code}")
             content_type = response.get("Content-Type", "")
@@ -253,3 +255,11 @@ class Crawl:
                 # tells nothing she did not know: only pages that do not ask for it count.
                 if secret.lower() in lowered and secret.lower() not in url.lower():
                     self.shown.append(f"{self.who}: GET {url} {where} shows {secret!r}")
+
+    def pages(self) -> list[str]:
+        """The URLs that answered 200 with an HTML page: what a person can look at."""
+        return [
+            url
+            for url, status in self.seen.items()
+            if status == 200 and self.content_types.get(url, "").startswith("text/html")
+        ]

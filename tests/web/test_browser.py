@@ -75,7 +75,7 @@ def test_a_caseworker_files_a_request(page: Page, world: World) -> None:
     page.get_by_role("button", name="File the request").click()
     problems = page.locator("#problems")
     expect(problems).to_contain_text("Signature of the depicted person")
-    expect(problems).to_contain_text("take_it_down.signature")
+    expect(problems.locator('[data-element="take_it_down.signature"]')).to_have_count(1)
     shot(page, "03-request-form-missing-elements")
     page.get_by_label("Signature", exact=True).fill("/s/ J. Doe")
     page.get_by_label("Good-faith statement").fill("Not consensual, in good faith.")
@@ -180,3 +180,27 @@ def test_the_interface_speaks_korean(page: Page, world: World) -> None:
     expect(page.get_by_role("heading", name="내 요청")).to_be_visible()
     page.goto(f"/requests/{world.case_a}/")
     shot(page, "11-case-page-korean")
+
+
+def test_chosen_files_stay_attached_after_a_validation_error(page: Page, world: World) -> None:
+    sign_in(page, "caseworker_a")
+    page.goto("/requests/new/")
+    page.get_by_label("Why the content is illegal").fill("A sexual deepfake of a teacher.")
+    page.get_by_label("EU Digital Services Act, Art. 16").uncheck()
+    page.locator("#id_media").set_input_files(
+        files=[{"name": "synthetic.png", "mimeType": "image/png", "buffer": _test_image()}]
+    )
+    page.get_by_role("button", name="File the request").click()  # no signature yet
+    expect(page.locator("#problems")).to_contain_text("Signature of the depicted person")
+    attached = page.locator("#attached-media")
+    expect(attached).to_contain_text("synthetic.png")
+    expect(attached.get_by_role("checkbox")).to_be_checked()
+    assert page.locator("#id_media").evaluate("input => input.files.length") == 0
+    shot(page, "15-request-form-files-kept")
+    page.get_by_label("Signature", exact=True).fill("/s/ J. Doe")
+    page.get_by_label("Good-faith statement").fill("Not consensual, in good faith.")
+    page.get_by_label("Contact information").fill("jd@example.org")
+    page.get_by_role("button", name="File the request").click()  # the file is not chosen again
+    expect(page.get_by_role("heading", name=re.compile(r"Case HL-"))).to_be_visible()
+    item = Item.objects.filter(request__organisation__name="Centre A", url="").get()
+    assert {s["type"] for s in item.signals} == {"pdq", "md5", "sha256"}

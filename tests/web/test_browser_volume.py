@@ -1,9 +1,11 @@
 """Volume in headless Chromium: a caseworker imports 5,000 URLs with 3 bad lines; a moderator
-works a notice of two pages by keyboard, each action redrawing its row without a reload."""
+works a notice of 1,000 items (20 pages) by keyboard, each action redrawing its row without a
+reload."""
 
 from playwright.sync_api import Page, expect
 
 from hotline.cases.models import Item, TakedownRequest
+from hotline.cases.services.intake import MAX_ITEMS
 from tests.api.conftest import file_request
 from tests.conftest import ApiCaller
 from tests.web.test_browser import browser, page, shot, sign_in
@@ -40,11 +42,15 @@ def test_a_caseworker_imports_five_thousand_urls_with_three_bad_lines(
 
 
 def test_a_moderator_works_a_paged_notice_by_keyboard(page: Page, call_api: ApiCaller) -> None:
-    receipt = file_request(call_api, "caseworker_a", *[f"https://t.me/k/{n}" for n in range(60)])
+    urls = [f"https://t.me/k{n // 100}/{n}" for n in range(MAX_ITEMS)]
+    receipt = file_request(call_api, "caseworker_a", *urls)
     notice = receipt["notices"][0]["id"]
+    assert Item.objects.filter(notice_id=notice).count() == 1000
     sign_in(page, "telegram_mod")
     page.goto(f"/notices/{notice}/")
     expect(page.locator("[data-review-item]")).to_have_count(50)
+    expect(page.locator(".pager .summary").first).to_have_attribute("data-total", "1000")
+    expect(page.locator("#waiting-count")).to_contain_text("1000")
     page.evaluate("window.notReloaded = true")
     page.keyboard.press("r")  # item 1 removed, the next waiting item becomes current
     expect(page.locator("#review-status.message.success")).to_be_visible()
@@ -65,8 +71,20 @@ def test_a_moderator_works_a_paged_notice_by_keyboard(page: Page, call_api: ApiC
     ).to_contain_text("Reported removed")
     shot(page, "13-review-acted-in-place")
     page.keyboard.press("n")  # the next page of items
-    expect(page.locator("[data-review-item]")).to_have_count(10)
+    expect(page.locator("[data-review-item]")).to_have_count(50)
     expect(page.locator(".review-item.current h2")).to_have_text("Item 51")
     page.keyboard.press("r")
     expect(page.locator(".review-item.current h2")).to_have_text("Item 52")
     assert Item.objects.get(notice_id=notice, position=51).state == "removed"
+    for page_number in range(3, 21):  # on to the last of the 20 pages
+        page.keyboard.press("n")
+        first = f"Item {(page_number - 1) * 50 + 1}"
+        # The next n only once review.js has chosen this page's current item.
+        expect(page.locator(".review-item.current h2")).to_have_text(first)
+        expect(page.locator("[data-review-item].current")).to_be_focused()
+    expect(page.locator("#next-page")).to_have_count(0)
+    expect(page.locator("#waiting-count")).to_contain_text("996")
+    page.keyboard.press("r")
+    expect(page.locator(".review-item.current h2")).to_have_text("Item 952")
+    assert Item.objects.get(notice_id=notice, position=951).state == "removed"
+    assert Item.objects.filter(notice_id=notice).exclude(state="notified").count() == 5

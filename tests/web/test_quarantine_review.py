@@ -26,7 +26,7 @@ def test_a_quarantined_entry_is_listed_and_reviewed_on_the_dashboard(
     assert "Bank entries to review" in page and f"/banks/entries/{entry}/review/" in page
     assert "Bank entries to review" not in other.get("/requests/").content.decode()
     refused = other.post(f"/banks/entries/{entry}/review/", {"decision": "restore"}, follow=True)
-    assert "no quarantined bank entry" in refused.content.decode()
+    assert "There is nothing here, or it is not yours to see." in refused.content.decode()
     assert BankEntry.objects.get(pk=entry).quarantined_at is not None
     done = analyst.post(f"/banks/entries/{entry}/review/", {"decision": "restore"}, follow=True)
     assert f"Bank entry {entry} is matched again." in done.content.decode()

@@ -12,6 +12,7 @@ from hotline.core.errors import InvalidInput
 from hotline.web import reports
 from hotline.web.access import actor_required, web_actor
 from hotline.web.charts import Bar, bar_chart_svg
+from hotline.web.errors import error_sentence
 from hotline.web.forms import PeriodForm
 from hotline.web.pdf import report_pdf
 
@@ -23,7 +24,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
     try:
         return form, reports.period_of(data.get("since"), data.get("until"), zone)
     except InvalidInput as error:  # a period that ends before it starts: say so, show the default
-        form.add_error("since", error.message)
+        form.add_error("since", error_sentence(error))
         return form, reports.period_of(None, None, zone)
 
 

@@ -10,6 +10,7 @@ from hotline.evidence.scope import case_scope, platform_scope
 from hotline.evidence.selectors import platform_name
 from hotline.evidence.services import evidence_export
 from hotline.web.access import actor_required, web_actor
+from hotline.web.errors import error_sentence
 from hotline.web.forms import PeriodForm
 
 
@@ -28,6 +29,6 @@ def platform_evidence_view(request: HttpRequest, platform_id: int) -> HttpRespon
             platform_name(platform_id=platform_id), data.get("since"), data.get("until")
         )
     except InvalidInput as error:
-        messages.error(request, error.message)
+        messages.error(request, error_sentence(error))
         return redirect("web:compliance_platform", platform_id=platform_id)
     return zip_response(evidence_export(actor=web_actor(request), scope=scope))

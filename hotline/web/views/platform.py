@@ -13,6 +13,7 @@ from hotline.cases.services.moderation import item_act
 from hotline.core.errors import Conflict, InvalidInput
 from hotline.web import selectors
 from hotline.web.access import actor_required, safe_next, web_actor
+from hotline.web.errors import error_sentence
 from hotline.web.forms import ActionForm, BulkActionForm, MessageForm
 from hotline.web.listing import filter_choices, list_query, pager
 from hotline.web.services import items_act_bulk
@@ -140,7 +141,7 @@ def try_act(
                 actor=actor, notice_id=notice_id, item_id=item_ids[0], decision=form.decision()
             )
     except (InvalidInput, Conflict) as error:
-        messages.error(request, error.message)
+        messages.error(request, error_sentence(error))
     else:
         messages.success(request, _("Saved: %(n)s item(s).") % {"n": len(item_ids)})
 

@@ -1,6 +1,7 @@
 """The reporter's side: dashboard, filing a request, and a case with its thread and timeline."""
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
@@ -11,13 +12,13 @@ from hotline.accounts.actors import Actor
 from hotline.accounts.preferences import news_seen_mark
 from hotline.cases.models import MessageKind
 from hotline.cases.services.matching import quarantine_review
-from hotline.cases.services.media import upload_bytes
 from hotline.cases.services.moderation import message_post
 from hotline.core import clock
 from hotline.core.errors import Conflict, InvalidInput, NotFound
 from hotline.web import selectors
 from hotline.web.access import actor_required, safe_next, web_actor
-from hotline.web.errors import form_errors_from
+from hotline.web.attached import Attached, AttachedForged, attached_from_tokens, attached_hash
+from hotline.web.errors import error_sentence, form_errors_from
 from hotline.web.forms import ImportForm, MessageForm, RequestForm
 from hotline.web.listing import filter_choices, list_query, pager
 from hotline.web.news import news_panel
@@ -61,25 +62,43 @@ def news_seen_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @actor_required("reporter")
 def request_new_view(request: HttpRequest) -> HttpResponse:
+    """The request form. Files chosen are hashed at once; if the form comes back with errors
+    they stay attached as signed hashes (hotline.web.attached), never as bytes."""
+    actor = web_actor(request)
     form = RequestForm(request.POST or None, request.FILES or None)
     problems: list[dict[str, object]] = []
-    if request.method == "POST" and form.is_valid():
+    attached: list[Attached] = []
+    if request.method == "POST":
         try:
-            media = [
-                (f.name or "", upload_bytes(f, label="items.media"))
-                for f in request.FILES.getlist("media")
-            ]
-            result = request_file_from_form(actor=web_actor(request), form=form, media=media)
+            attached = attached_from_tokens(request.POST.getlist("attached"), user_id=actor.user_id)
+        except AttachedForged as error:
+            raise BadRequest(str(error)) from error
         except InvalidInput as error:
             problems = form_errors_from(form, error)
-        except Conflict as error:  # this form was filed before, with other content
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, _("Request %(case)s filed.") % {"case": result.request.case_id}
-            )
-            return redirect("web:case", case_id=result.request.case_id)
-    return render(request, "web/reporter/new_request.html", {"form": form, "problems": problems})
+        hashed, refusals = attached_hash(request.FILES.getlist("media"))
+        attached += hashed
+        for refusal in refusals:
+            problems += form_errors_from(form, refusal)
+        if form.is_valid() and not problems:
+            try:
+                result = request_file_from_form(
+                    actor=actor, form=form, media=[a.signals for a in attached]
+                )
+            except InvalidInput as error:
+                problems = form_errors_from(form, error)
+            except Conflict as error:  # this form was filed before, with other content
+                messages.error(request, error_sentence(error))
+            else:
+                messages.success(
+                    request, _("Request %(case)s filed.") % {"case": result.request.case_id}
+                )
+                return redirect("web:case", case_id=result.request.case_id)
+    context = {
+        "form": form,
+        "problems": problems,
+        "attached": [(a, a.token(user_id=actor.user_id)) for a in attached],
+    }
+    return render(request, "web/reporter/new_request.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +114,7 @@ def request_import_view(request: HttpRequest) -> HttpResponse:
         except InvalidInput as error:
             problems = form_errors_from(form, error)
         except Conflict as error:
-            messages.error(request, error.message)
+            messages.error(request, error_sentence(error))
     context = {"form": form, "problems": problems, "summary": summary, "shown": MAX_SHOWN}
     return render(request, "web/reporter/import.html", context)
 
@@ -113,7 +132,7 @@ def quarantine_review_view(request: HttpRequest, entry_id: int) -> HttpResponse:
             actor=web_actor(request), entry_id=entry_id, restore=decision == "restore"
         )
     except NotFound as error:
-        messages.error(request, error.message)
+        messages.error(request, error_sentence(error))
     else:
         done = (
             _("Bank entry %(entry)s is matched again.")
@@ -155,6 +174,6 @@ def try_post_message(request: HttpRequest, actor: Actor, notice_id: int, form: M
             reply_to_id=form.cleaned_data["reply_to"],
         )
     except (InvalidInput, Conflict) as error:
-        messages.error(request, error.message)
+        messages.error(request, error_sentence(error))
     else:
         messages.success(request, _("Message sent."))

@@ -15,6 +15,7 @@ from hotline.platforms.selectors import platform_for_host
 from hotline.selfservice.review import held_url_approve, held_url_decline
 from hotline.selfservice.selectors import held_urls_waiting
 from hotline.web.access import actor_required, web_actor
+from hotline.web.errors import error_sentence
 
 SHOWN = 100  # the oldest first: a longer queue is worked from its head
 
@@ -48,5 +49,5 @@ def self_review_decide_view(request: HttpRequest, held_id: int) -> HttpResponse:
         else:
             messages.error(request, _("Choose send or decline."))
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error_sentence(error))
     return redirect("web:self_review")
