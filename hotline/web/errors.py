@@ -22,6 +22,7 @@ ELEMENT_SENTENCES = {
     "since": _("The start of the period must not be after its end."),
     "urls": _("Paste URLs or choose a file."),
 }
+_REFERENCE_REUSED = re.compile(r"was already used for case (HL-[\w-]+) with other content")
 _ILLEGAL_MOVE = re.compile(r"item (\d+): cannot apply '(\w+)' to an item in state '(\w+)'")
 CLASS_SENTENCES = {
     Conflict: _("That does not fit the current state; reload the page to see it."),
@@ -34,6 +35,10 @@ CLASS_SENTENCES = {
 def error_sentence(error: DomainError) -> str:
     """What a person reads for a refusal: a specific sentence when hotline knows the case,
     else one per kind of refusal — never the class name or the code."""
+    if reused := _REFERENCE_REUSED.search(error.message):
+        return _(
+            "This form was filed before as case %(case)s with other content: nothing new was filed."
+        ) % {"case": reused.group(1)}
     if moved := _ILLEGAL_MOVE.search(error.message):
         number, _action, state = moved.groups()
         return _("Item %(n)s is already “%(state)s”: it takes no such action now.") % {
@@ -59,8 +64,10 @@ def form_errors_from(form: forms.Form, error: InvalidInput) -> list[dict[str, ob
         if label == element:  # an element hotline has no words for: say it plainly
             label = error_sentence(InvalidInput(error.message, details=[detail]))
         # An item's own problem names its file or URL ("b.jpg: file has 30,112 bytes, over
-        # the upload limit…"): worth reading; a legal element's label says all there is.
-        said = detail.get("message") if element.startswith(("items.", "items[")) else None
+        # the upload limit…"), as does a refused victim reference (why it looks like personal
+        # data): worth reading; a legal element's label says all there is.
+        worth_reading = element.startswith(("items.", "items[")) or element == "victim_reference"
+        said = detail.get("message") if worth_reading else None
         problems.append({"element": element, "label": label, "item": item, "message": said})
         text = _("%(label)s (item %(item)s)") % {"label": label, "item": item} if item else label
         form.add_error(None if field not in form.fields else field, text)

@@ -68,7 +68,7 @@ def test_the_same_form_sent_again_with_other_content_is_refused_and_files_nothin
     page = client.post("/requests/new/", request_form("https://t.me/w/2"), follow=True)
     html = page.content.decode()
     assert page.status_code == 200
-    assert "was already used for case" in html and "(items)" in html
+    assert "was filed before as case HL-" in html and "nothing new was filed" in html
     assert TakedownRequest.objects.count() == 1
 
 
