@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 
 from hotline.banks.models import Bank, BankEntry, SignalType
@@ -94,6 +95,10 @@ def snapshot_write(bank: Bank) -> SnapshotWritten:
     root = snapshot_root()
     if root is None:
         raise ValueError("HOTLINE_INDEX_SNAPSHOT_DIR is empty: index snapshots are off")
+    if transaction.get_connection().in_atomic_block:
+        # Rows seen inside a transaction may roll back; files every process trusts must not
+        # hold them.
+        raise RuntimeError("snapshot_write must run outside a transaction")
     started = time.monotonic()
     bank = Bank.objects.get(pk=bank.pk)
     version = bank.version
