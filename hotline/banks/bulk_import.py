@@ -4,10 +4,10 @@
 format's) and never holds more than one batch. Each batch is one transaction: the bank row
 is locked, the batch is staged in a temporary table (PostgreSQL COPY; batched inserts on
 SQLite), entries not already live in the bank are inserted by one set-based INSERT … SELECT
-that uses the (bank, signal_type, value) index, the bank's version is bumped once, and the
-batch is audited (`bank:import`, with its line range, count and version). A batch commits on
-its own, so an import never holds SQLite's write lock for long, and running the same file
-again after a failure adds only what is missing (values already live are skipped).
+… ON CONFLICT DO NOTHING on the unique index of live values, the bank's version is bumped
+once, and the batch is audited (`bank:import`, with its line range, count and version).
+A batch commits on its own, so an import never holds SQLite's write lock for long, and
+running the same file again after a failure adds only what is missing.
 """
 
 import io
@@ -43,14 +43,15 @@ _FILL_STAGE = (
 _COPY_STAGE = (
     "COPY hotline_bank_import_stage (line, signal_type, value, quality) FROM STDIN (NULL '')"
 )
-# Entries not already live in the bank, found through the (bank, signal_type, value) index.
+# Entries not already live in the bank are inserted; the others hit the partial unique index
+# of live values (banks_entry_one_live_value) and are skipped: one index probe per row, with
+# no plan to choose. `WHERE true` tells SQLite's parser the SELECT ends before ON CONFLICT.
 _INSERT = (
     "INSERT INTO banks_bankentry (bank_id, signal_type, value, quality, source, item_id,"
     " added_version, removed_version, created_at, false_matches, quarantined_at)"
     " SELECT %s, s.signal_type, s.value, s.quality, %s, NULL, %s, NULL, %s, 0, NULL"
-    " FROM hotline_bank_import_stage s WHERE NOT EXISTS (SELECT 1 FROM banks_bankentry e"
-    " WHERE e.bank_id = %s AND e.signal_type = s.signal_type AND e.value = s.value"
-    " AND e.removed_version IS NULL) ORDER BY s.signal_type, s.value"
+    " FROM hotline_bank_import_stage s WHERE true ORDER BY s.signal_type, s.value"
+    " ON CONFLICT (bank_id, signal_type, value) WHERE removed_version IS NULL DO NOTHING"
 )
 
 
@@ -151,7 +152,6 @@ def _flush(
                 source,
                 version,
                 connection.ops.adapt_datetimefield_value(clock.now()),
-                locked.pk,
             ],
         )
         added = cursor.rowcount

@@ -365,7 +365,10 @@ class HammingIndex:
         mode: Literal["r"] | None = "r" if mmap else None
 
         def load(name: str) -> npt.NDArray[Any]:
-            return np.load(folder / f"{name}.npy", mmap_mode=mode, allow_pickle=False)
+            array: npt.NDArray[Any] = np.load(
+                folder / f"{name}.npy", mmap_mode=mode, allow_pickle=False
+            )
+            return array
 
         index = cls(seed=int(meta["seed"]))
         rows = int(meta["rows"])
