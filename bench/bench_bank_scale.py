@@ -5,6 +5,7 @@ Run from the repository root, with the usual HOTLINE_* keys set (see `make demo`
     .venv/bin/python -m bench.bench_bank_scale --n 1000000 --db sqlite
     .venv/bin/python -m bench.bench_bank_scale --n 1000000 \
         --db postgres://postgres@127.0.0.1:5432/hotline_bench
+    .venv/bin/python -m bench.bench_bank_scale --n 10000000 --tables-only
 
 It makes a fresh database (SQLite: a temporary file; PostgreSQL: drops and creates the one
 named), then measures, printing one JSON object:
@@ -17,6 +18,9 @@ named), then measures, printing one JSON object:
 - snapshots: `hotline bank snapshot` time and size; then W fresh processes (1 and 4) that
   each answer one match: seconds to the first answer, and their memory together (PSS,
   which counts a page shared by k processes as 1/k in each), with and without a snapshot.
+
+`--tables-only` skips the database: it builds an index of N random hashes, saves its tables
+and measures 1 and 4 fresh processes mapping them (time to the first answer, PSS together).
 """
 
 import argparse
@@ -252,13 +256,88 @@ def measure_writes(db: str, var: Path, query: str) -> dict[str, Any]:
     }
 
 
+def tables_child(folder: str, query: str) -> None:
+    """A fresh process that maps the tables and answers one query (no Django, no database)."""
+    started = time.monotonic()
+    from hotline.hashing.index import HammingIndex
+
+    index = HammingIndex.open_tables(folder)
+    hits = index.query(query, 31)
+    print(json.dumps({"first_match_s": time.monotonic() - started, "hits": len(hits)}))
+    sys.stdout.flush()
+    sys.stdin.read()
+
+
+def tables_only(n: int) -> dict[str, Any]:
+    """The snapshot files alone at size N: build, save, then 1 and 4 processes mapping them."""
+    from hotline.hashing.index import HammingIndex, hashes_to_hex
+
+    work = Path(tempfile.mkdtemp(prefix="bench-bank-tables-"))
+    hashes = RNG.integers(0, 2**64, (n, 4), dtype=np.uint64)
+    started = time.monotonic()
+    index = HammingIndex(expected_size=n)
+    index.add(np.arange(n, dtype=np.int64), hashes)
+    built = time.monotonic() - started
+    started = time.monotonic()
+    index.save_tables(work / "tables")
+    saved = time.monotonic() - started
+    query = hashes_to_hex(hashes[:1])[0]
+    del index, hashes
+    out: dict[str, Any] = {"n": n, "build_s": round(built, 1), "save_s": round(saved, 1)}
+    out["mib"] = round(sum(p.stat().st_size for p in (work / "tables").iterdir()) / 2**20)
+    runs = []
+    for count in (1, 4):
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.bench_bank_scale",
+                    "--tables-child",
+                    str(work / "tables"),
+                    query,
+                ],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(count)
+        ]
+        answers = [json.loads(p.stdout.readline()) for p in procs if p.stdout]
+        runs.append(
+            {
+                "processes": count,
+                "first_match_s": [round(a["first_match_s"], 2) for a in answers],
+                "hits": [a["hits"] for a in answers],
+                "pss_mib_total": round(sum(pss_kib(p.pid) for p in procs) / 1024),
+            }
+        )
+        for p in procs:
+            if p.stdin:
+                p.stdin.close()
+            p.wait(60)
+    out["processes"] = runs
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--db", default="sqlite", help="sqlite, or a postgres:// URL")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--hold", help=argparse.SUPPRESS)
+    parser.add_argument("--tables-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tables-only", action="store_true", help="only the snapshot files at --n, no database"
+    )
     args = parser.parse_args()
+    if args.tables_child:
+        tables_child(*args.tables_child)
+        return
+    if args.tables_only:
+        print(json.dumps(tables_only(args.n), indent=2))
+        return
     if args.worker:
         worker_main(args.worker)
         return
