@@ -24,6 +24,7 @@ from hotline.banks.services import HEX_LENGTH, Signal, signal_problem
 from hotline.core import clock
 
 BATCH = 50_000  # rows staged per transaction: ~20 MB of Python objects at most
+ANALYZE_AFTER = 10_000  # rows added by one import that refresh PostgreSQL's statistics
 REPORTED_BAD_LINES = 100  # bad lines kept for the report; the rest are only counted
 IMPORT_TAG = "bank:import"
 _IS_HEX = re.compile(r"[0-9a-f]+").fullmatch
@@ -132,6 +133,11 @@ def import_rows(
             result.bad_lines.append(row)
     if batch:
         _flush(bank, batch, source, actor, result)
+    if result.added >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # Fresh statistics, so the next writes' plans see a big table (autovacuum may take
+        # minutes to notice; until then the planner may scan the bank for a one-row lookup).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE banks_bankentry")
     bank.version = result.version
     return result
 

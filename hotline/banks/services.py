@@ -143,12 +143,13 @@ def live_keys(bank: Bank, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
 @transaction.atomic
 def bank_remove(*, bank: Bank, entry_ids: list[int], actor: str) -> int:
     locked = Bank.objects.select_for_update().get(pk=bank.pk)
-    entries = BankEntry.objects.filter(bank=locked, pk__in=entry_ids, removed_version=None)
-    count = entries.count()
+    version = locked.version + 1
+    # One indexed UPDATE by primary key; nothing else of the bank is read.
+    count = BankEntry.objects.filter(
+        bank=locked, pk__in=entry_ids, removed_version=None
+    ).update(removed_version=version)
     if count == 0:
         raise NotFound(f"no live entries {entry_ids} in bank {bank.name}")
-    version = locked.version + 1
-    entries.update(removed_version=version)
     Bank.objects.filter(pk=locked.pk).update(version=version)
     audit_record(
         tag="bank:remove",
