@@ -145,9 +145,9 @@ def bank_remove(*, bank: Bank, entry_ids: list[int], actor: str) -> int:
     locked = Bank.objects.select_for_update().get(pk=bank.pk)
     version = locked.version + 1
     # One indexed UPDATE by primary key; nothing else of the bank is read.
-    count = BankEntry.objects.filter(
-        bank=locked, pk__in=entry_ids, removed_version=None
-    ).update(removed_version=version)
+    count = BankEntry.objects.filter(bank=locked, pk__in=entry_ids, removed_version=None).update(
+        removed_version=version
+    )
     if count == 0:
         raise NotFound(f"no live entries {entry_ids} in bank {bank.name}")
     Bank.objects.filter(pk=locked.pk).update(version=version)

@@ -134,3 +134,19 @@ def test_the_snapshot_command_writes_every_bank(snapshot_dir: Path) -> None:
     call_command("bank", "snapshot", "b", stdout=out)
     assert out.getvalue().startswith(f"b: 3 PDQ entries at version 1 in {snapshot_dir}")
     assert snapshots.snapshot_version(bank) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_lane_snapshots_changed_banks_big_enough_to_need_it(
+    snapshot_dir: Path,
+) -> None:
+    from hotline.banks.bulk_import import Row, import_rows
+    from hotline.cases.management.commands import worker
+
+    big, small = bank_create(name="big", actor="t"), bank_create(name="small", actor="t")
+    rows = (Row(n, "pdq", random_hex()) for n in range(1, snapshots.WORKER_MIN_ENTRIES + 1))
+    import_rows(bank=big, rows=rows, source="import:t", actor="t")
+    bank_add(bank=small, signals=[pdq(random_hex())], source="s", actor="t")
+    assert worker._snapshots() is False  # a lane step that always waits its interval
+    assert snapshots.snapshot_version(Bank.objects.get(name="big")) == 1
+    assert snapshots.snapshot_version(small) is None  # built from its row in no time
