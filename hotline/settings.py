@@ -269,6 +269,17 @@ HOTLINE_FETCH_HOST_RATE = float(os.environ.get("HOTLINE_FETCH_HOST_RATE", "1"))
 HOTLINE_FALSE_MATCH_QUARANTINE = int(os.environ.get("HOTLINE_FALSE_MATCH_QUARANTINE", "3"))
 if HOTLINE_FALSE_MATCH_QUARANTINE < 1:
     raise ImproperlyConfigured("HOTLINE_FALSE_MATCH_QUARANTINE must be 1 or more")
+# Bank index snapshots (docs/matching.md#index-snapshots): files every process memory-maps,
+# so a machine holds each bank's index once. Empty turns them off.
+HOTLINE_INDEX_SNAPSHOT_DIR = os.environ.get(
+    "HOTLINE_INDEX_SNAPSHOT_DIR", str(VAR_DIR / "index-snapshots")
+)
+# How often the worker re-snapshots banks that changed (0: only `hotline bank snapshot`).
+HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS = int(
+    os.environ.get("HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS", "900")
+)
+if HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS < 0:
+    raise ImproperlyConfigured("HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS must be 0 or more")
 HOTLINE_FETCHER_BACKEND = os.environ.get("HOTLINE_FETCHER_BACKEND", "http")
 # Only tests and the local demo may verify URLs on loopback; private ranges are never allowed.
 HOTLINE_FETCH_ALLOW_LOOPBACK = _env_bool("HOTLINE_FETCH_ALLOW_LOOPBACK", False)

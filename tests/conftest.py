@@ -63,6 +63,10 @@ def pytest_configure(config: pytest.Config) -> None:
         f.write(private_key_pem(Ed25519PrivateKey.generate()))
     os.environ["HOTLINE_AUDIT_SIGNING_KEY_FILE"] = key_file
     settings.HOTLINE_AUDIT_SIGNING_KEY_FILE = key_file
+    # Index snapshots of the test databases never mix with a developer's own (var/).
+    snapshots = tempfile.mkdtemp(prefix="hotline-test-snapshots-")
+    os.environ["HOTLINE_INDEX_SNAPSHOT_DIR"] = snapshots
+    settings.HOTLINE_INDEX_SNAPSHOT_DIR = snapshots
 
 
 @pytest.fixture(autouse=True)

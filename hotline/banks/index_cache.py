@@ -1,23 +1,32 @@
 """One exact PDQ index per bank per process, updated by delta and never rebuilt per change.
 
+A process starts from the bank's snapshot when there is one (banks.snapshots: the index's
+arrays in files that every process memory-maps, so a machine holds one copy) and keeps only
+the changes since in a small index of its own; without a snapshot it builds from the rows.
+
 The shared index only ever absorbs committed changes: a query made inside a transaction (which
 may still roll back) answers from the shared index plus a brute-force overlay of the changes
 since, without mutating anything, so a rolled-back bank change can never poison the cache.
+
+Database reads happen outside the cache's lock, and a read never locks a row, so a match
+never waits on a bank write in another transaction: it answers as of the last committed
+version it can see.
 """
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 from django.db import transaction
 
 from hotline.audit.models import Event
+from hotline.banks import snapshots
 from hotline.banks.models import Bank, BankEntry, SignalType
 from hotline.hashing.index import HammingIndex, hashes_from_hex
 
 # PDQ hashes of lower quality are kept in the bank but never matched (Meta's convention).
-MIN_MATCH_QUALITY = 50
+MIN_MATCH_QUALITY = snapshots.MIN_MATCH_QUALITY
 # The audit tag of banks.purge; its event's payload names the bank version the purge made.
 PURGE_TAG = "bank:purge"
 
@@ -27,11 +36,35 @@ Matches = list[tuple[int, int]]
 @dataclass
 class _Cached:
     version: int
-    index: HammingIndex
+    index: HammingIndex  # every change since the snapshot (or every row, without one)
+    base: HammingIndex | None = None  # the snapshot, memory-mapped and read-only
+    base_version: int = 0
+    base_removed: set[int] = field(default_factory=set)  # snapshot rows removed since
+
+    def query(self, queries: npt.NDArray[np.uint8], radius: int) -> list[Matches]:
+        answers = self.index.query_batch(queries, radius)
+        if self.base is None:
+            return answers
+        gone = self.base_removed
+        return [
+            sorted([p for p in b if p[0] not in gone] + a, key=_by_distance)
+            for b, a in zip(self.base.query_batch(queries, radius), answers, strict=True)
+        ]
+
+    def absorb(self, delta: "_Delta") -> None:
+        if delta.removed:
+            if self.base is not None:
+                self.base_removed |= delta.removed
+            self.index.remove(np.array(sorted(delta.removed), np.int64))
+        if len(delta.added_ids):
+            self.index.add(delta.added_ids, delta.added)
+        self.version = max(self.version, delta.version)
 
 
 @dataclass(frozen=True)
 class _Delta:
+    since: int
+    version: int
     added_ids: npt.NDArray[np.int64]
     added: npt.NDArray[np.uint8]
     removed: frozenset[int]
@@ -45,14 +78,13 @@ def pdq_query(bank: Bank, hexes: list[str], radius: int) -> list[Matches]:
     """(entry id, distance) pairs within `radius` for each query, as of `bank.version`."""
     queries = hashes_from_hex(hexes)
     with _lock:
-        cached = _cache.setdefault(bank.pk, _Cached(0, HammingIndex()))
-        if cached.version < bank.version and _purged_since(bank, cached):
-            cached = _cache[bank.pk] = _Cached(0, HammingIndex())  # rebuilt from the rows left
-        delta = _delta(bank, cached.version) if cached.version < bank.version else None
-        if delta is not None and not transaction.get_connection().in_atomic_block:
-            _absorb(cached, delta, bank.version)
-            delta = None
-        answers = cached.index.query_batch(queries, radius)
+        cached = _cache.get(bank.pk)
+    if cached is None or cached.version < bank.version:
+        cached = _refresh(bank, cached)
+    # Only inside a transaction is the cache left behind `bank.version` (see _refresh).
+    delta = _delta(bank, cached.version) if cached.version < bank.version else None
+    with _lock:
+        answers = cached.query(queries, radius)
     return (
         answers
         if delta is None
@@ -60,7 +92,45 @@ def pdq_query(bank: Bank, hexes: list[str], radius: int) -> list[Matches]:
     )
 
 
-def _purged_since(bank: Bank, cached: _Cached) -> bool:
+def _refresh(bank: Bank, cached: _Cached | None) -> _Cached:
+    """Bring the bank's cached index to `bank.version`, reading the database outside the lock.
+
+    Inside a transaction the cache absorbs nothing (changes seen there may roll back); the
+    caller overlays the delta instead."""
+    start = cached
+    if start is not None and _purged_since(bank, start.version):
+        start = None  # a purge deleted rows a delta cannot name: start again
+    on_disk = snapshots.snapshot_version(bank)
+    if on_disk is not None and (start is None or on_disk > start.base_version):
+        snapshot = snapshots.snapshot_open(bank)
+        if (
+            snapshot is not None
+            and snapshot.version <= bank.version
+            and not _purged_since(bank, snapshot.version)
+        ):
+            # A fresh start, or a newer snapshot than the one in use: the small index restarts.
+            base = snapshot.index
+            start = _Cached(
+                snapshot.version, HammingIndex(), base=base, base_version=snapshot.version
+            )
+    if start is None:
+        start = _Cached(0, HammingIndex())
+    if transaction.get_connection().in_atomic_block:
+        if start is not cached:  # a committed state, safe to keep
+            with _lock:
+                _cache[bank.pk] = start
+        return start
+    delta = _delta(bank, start.version)
+    with _lock:
+        current = _cache.get(bank.pk)
+        if current is not None and current is not cached and current.version >= delta.version:
+            return current  # another thread got there first
+        start.absorb(delta)
+        _cache[bank.pk] = start
+        return start
+
+
+def _purged_since(bank: Bank, version: int) -> bool:
     """Whether rows this index holds were deleted since it was built (banks.purge): a delta
     cannot name deleted rows, so the index is rebuilt. The purge's audit event carries the
     bank version it made; looked up by subject, which is indexed, only when the version moved."""
@@ -70,46 +140,43 @@ def _purged_since(bank: Bank, cached: _Cached) -> bool:
         .values_list("payload", flat=True)
         .first()
     )
-    return latest is not None and int(latest["version"]) > cached.version
+    return latest is not None and int(latest["version"]) > version
 
 
 def _delta(bank: Bank, since: int) -> _Delta:
-    changed = BankEntry.objects.filter(bank=bank, signal_type=SignalType.PDQ).filter(
-        added_version__gt=since, added_version__lte=bank.version
-    ) | BankEntry.objects.filter(
-        bank=bank,
-        signal_type=SignalType.PDQ,
-        removed_version__gt=since,
-        removed_version__lte=bank.version,
+    """The PDQ changes in (since, bank.version]: two range reads on the version indexes,
+    streamed in chunks, so their cost follows the number of changes, not the bank's size."""
+    version = bank.version
+    entries = BankEntry.objects.filter(bank=bank, signal_type=SignalType.PDQ)
+    added_ids, added = snapshots.matchable_pdq(
+        entries.filter(added_version__gt=since, added_version__lte=version), version
     )
-    rows = list(changed.values_list("pk", "value", "quality", "removed_version"))
-    live = [
-        (pk, value)
-        for pk, value, quality, removed in rows
-        if removed is None and (quality is None or quality >= MIN_MATCH_QUALITY)
-    ]
+    removed_ids = frozenset(
+        entries.filter(removed_version__gt=since, removed_version__lte=version).values_list(
+            "pk", flat=True
+        )
+    )
     return _Delta(
-        added_ids=np.array([pk for pk, _ in live], np.int64),
-        added=hashes_from_hex([value for _, value in live]),
-        removed=frozenset(pk for pk, _, _, removed in rows if removed is not None),
+        since=since,
+        version=version,
+        added_ids=added_ids,
+        added=added,
+        removed=removed_ids,
     )
 
 
-def _absorb(cached: _Cached, delta: _Delta, version: int) -> None:
-    if delta.removed:
-        cached.index.remove(np.array(sorted(delta.removed), np.int64))
-    if len(delta.added_ids):
-        cached.index.add(delta.added_ids, delta.added)
-    cached.version = version
+def _by_distance(pair: tuple[int, int]) -> tuple[int, int]:
+    return pair[1], pair[0]
 
 
 def _overlay(base: Matches, query: npt.NDArray[np.uint8], delta: _Delta, radius: int) -> Matches:
-    kept = [(i, d) for i, d in base if i not in delta.removed]
+    added = set(delta.added_ids.tolist())
+    kept = [(i, d) for i, d in base if i not in delta.removed and i not in added]
     if len(delta.added_ids):
         distances = np.unpackbits(np.bitwise_xor(delta.added, query), axis=1).sum(axis=1)
         near = np.flatnonzero(distances <= radius)
         kept += [(int(delta.added_ids[i]), int(distances[i])) for i in near]
-    return sorted(kept, key=lambda pair: (pair[1], pair[0]))
+    return sorted(kept, key=_by_distance)
 
 
 def forget_all() -> None:

@@ -41,7 +41,21 @@ class BankEntry(models.Model):
     quarantined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["bank", "signal_type", "value"])]
+        constraints = [
+            # A value is live in a bank once: bank_add checks first, a bulk import relies on it
+            # (INSERT … ON CONFLICT DO NOTHING), and lookups of live values use it as an index.
+            models.UniqueConstraint(
+                fields=["bank", "signal_type", "value"],
+                condition=models.Q(removed_version__isnull=True),
+                name="banks_entry_one_live_value",
+            ),
+        ]
+        indexes = [
+            # Each process brings its index up to date by the changes since a version: these
+            # two make that delta (and so every write's cost to readers) independent of size.
+            models.Index(fields=["bank", "added_version"], name="banks_entry_added_version"),
+            models.Index(fields=["bank", "removed_version"], name="banks_entry_removed_version"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.signal_type}:{self.value[:12]}… in {self.bank_id}"

@@ -13,6 +13,8 @@ from hotline.core.errors import Conflict, InvalidInput, NotFound
 
 HEX_LENGTH = {SignalType.PDQ: 64, SignalType.MD5: 32, SignalType.SHA256: 64}
 _HEX = re.compile(r"^[0-9a-f]+$")
+# Values per IN (...) lookup: well under SQLite's limit on query parameters.
+LOOKUP_CHUNK = 5000
 KNOWN_CONTENT_BANK = "known-content"
 REPORTED_ITEMS_BANK = "reported-items"
 # Made by migration banks 0002 on a fresh install; the docs' examples use them.
@@ -84,11 +86,7 @@ def bank_add(
             raise InvalidInput(problem)
     locked = Bank.objects.select_for_update().get(pk=bank.pk)
     version = locked.version + 1
-    existing = set(
-        BankEntry.objects.filter(bank=locked, removed_version=None).values_list(
-            "signal_type", "value"
-        )
-    )
+    existing = live_keys(locked, [(s.type, s.value.lower()) for s in signals])
     now, added = clock.now(), []
     for s in signals:
         key = (s.type, s.value.lower())
@@ -120,15 +118,38 @@ def bank_add(
     return added
 
 
+def live_keys(bank: Bank, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (type, value) pairs are live in the bank: indexed lookups of just these
+    values (bank, signal_type, value), never a scan of the bank, so a write costs the same at
+    any bank size."""
+    found: set[tuple[str, str]] = set()
+    by_type: dict[str, list[str]] = {}
+    for kind, value in keys:
+        by_type.setdefault(kind, []).append(value)
+    for kind, values in by_type.items():
+        unique = sorted(set(values))
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            found.update(
+                BankEntry.objects.filter(
+                    bank=bank,
+                    signal_type=kind,
+                    value__in=unique[start : start + LOOKUP_CHUNK],
+                    removed_version=None,
+                ).values_list("signal_type", "value")
+            )
+    return found
+
+
 @transaction.atomic
 def bank_remove(*, bank: Bank, entry_ids: list[int], actor: str) -> int:
     locked = Bank.objects.select_for_update().get(pk=bank.pk)
-    entries = BankEntry.objects.filter(bank=locked, pk__in=entry_ids, removed_version=None)
-    count = entries.count()
+    version = locked.version + 1
+    # One indexed UPDATE by primary key; nothing else of the bank is read.
+    count = BankEntry.objects.filter(bank=locked, pk__in=entry_ids, removed_version=None).update(
+        removed_version=version
+    )
     if count == 0:
         raise NotFound(f"no live entries {entry_ids} in bank {bank.name}")
-    version = locked.version + 1
-    entries.update(removed_version=version)
     Bank.objects.filter(pk=locked.pk).update(version=version)
     audit_record(
         tag="bank:remove",

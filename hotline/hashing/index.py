@@ -1,10 +1,12 @@
 """Exact Hamming-radius index for 256-bit PDQ hashes, by multi-index hashing (docs/matching.md)."""
 
+import json
 import math
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple, Self, TypeVar
+from typing import Any, Literal, NamedTuple, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -179,6 +181,8 @@ class HammingIndex:
         self._idmap = np.full(16, k.EMPTY, np.int32)
         self._map_used = 0
         self.last_candidates = 0  # candidates verified by the latest query call, for benchmarks
+        self._frozen = False  # opened read-only from files (open_tables)
+        self.extra: dict[str, Any] = {}  # what the caller saved with the tables (save_tables)
         self._rebuild()
 
     def __len__(self) -> int:
@@ -187,6 +191,8 @@ class HammingIndex:
     def __contains__(self, item: object) -> bool:
         if not isinstance(item, int | np.integer):
             return False
+        if self._frozen:  # no id map in the files: a scan, which nothing hot calls
+            return bool((self._ids == item).any())
         return bool(k.find_rows(self._idmap, self._ids, np.array([item], np.int64))[0] >= 0)
 
     @property
@@ -207,6 +213,7 @@ class HammingIndex:
 
     def add(self, ids: npt.ArrayLike, hashes: npt.NDArray[np.uint8] | U64) -> None:
         """Add (id, hash) pairs; an id already present gets the new hash (last one wins)."""
+        self._check_writable()
         keys = _as_ids(ids)
         words = as_words(hashes)
         if keys.shape[0] != words.shape[0]:
@@ -228,6 +235,7 @@ class HammingIndex:
 
     def remove(self, ids: npt.ArrayLike) -> int:
         """Remove ids; returns how many were present (absent ids are ignored)."""
+        self._check_writable()
         removed = int(k.remove_ids(self._idmap, self._ids, self._alive, _as_ids(ids)))
         self._live -= removed
         if self._too_dead():
@@ -301,6 +309,84 @@ class HammingIndex:
         index.add(ids, hashes)
         return index
 
+    def save_tables(
+        self, directory: str | os.PathLike[str], *, extra: dict[str, Any] | None = None
+    ) -> None:
+        """Write the built index (hashes, ids and the compact tables) as plain .npy arrays in
+        `directory`, so `open_tables` can memory-map it without rebuilding: every process that
+        opens the same files shares one copy in the page cache. The directory is written
+        beside its final name and renamed into place, so a reader never sees half of it."""
+        if self._rows > self._base or self._live < self._rows:
+            self._rebuild()  # fold the delta and drop tombstones: the files hold tables only
+        target = Path(directory)
+        tmp = target.with_name(target.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        arrays = {
+            "hashes": self._hashes[: self._rows],
+            "ids": self._ids[: self._rows],
+            "offsets": self._offsets,
+            "postings": self._postings,
+        }
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        meta = {
+            "format": FORMAT_NAME + "-tables",
+            "version": FORMAT_VERSION,
+            "seed": self._seed,
+            "bits": self._design.bits,
+            "tables": self._design.tables,
+            "rows": self._rows,
+            "extra": extra or {},
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        if target.exists():
+            old = target.with_name(target.name + ".old")
+            if old.exists():
+                shutil.rmtree(old)
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(target)
+
+    @classmethod
+    def open_tables(cls, directory: str | os.PathLike[str], *, mmap: bool = True) -> Self:
+        """A read-only index over files written by `save_tables`, memory-mapped by default:
+        opening costs no table building and no private copy of the arrays. Queries work as
+        on any index; `add` and `remove` raise (keep changes in a second, small index)."""
+        folder = Path(directory)
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("format") != FORMAT_NAME + "-tables":
+            raise ValueError(f"{folder}: not a {FORMAT_NAME} tables directory")
+        if meta.get("version") != FORMAT_VERSION:
+            raise ValueError(f"{folder}: unsupported index version {meta.get('version')}")
+        mode: Literal["r"] | None = "r" if mmap else None
+
+        def load(name: str) -> npt.NDArray[Any]:
+            array: npt.NDArray[Any] = np.load(
+                folder / f"{name}.npy", mmap_mode=mode, allow_pickle=False
+            )
+            return array
+
+        index = cls(seed=int(meta["seed"]))
+        rows = int(meta["rows"])
+        index._hashes, index._ids = load("hashes"), load("ids")
+        index._offsets, index._postings = load("offsets"), load("postings")
+        if index._hashes.shape != (rows, 4) or index._ids.shape != (rows,):
+            raise ValueError(f"{folder}: arrays do not match meta.json")
+        index._alive = np.ones(rows, np.uint8)
+        index._rows = index._live = index._base = rows
+        index._design = design = Design(int(meta["bits"]), int(meta["tables"]))
+        bits = design.bits * design.tables
+        index._pos = np.ascontiguousarray(index._perm[:bits].reshape(design.tables, design.bits))
+        index._masks, index._counts = flip_masks(design.bits, 2)
+        index._reset_delta(16)
+        index._frozen = True
+        index.extra = dict(meta.get("extra") or {})
+        return index
+
     def _scan_is_cheaper(self, radius: int, tradii: I64) -> bool:
         if int(tradii[0]) > _MAX_TABLE_RADIUS:
             return True
@@ -308,6 +394,10 @@ class HammingIndex:
         per_probe = 1.0 + CANDIDATE_COST * self._rows / (1 << bits)
         # An empty-bucket probe costs about as much as streaming 16 rows through popcount.
         return probe_count(bits, radius, n_tables) * per_probe * 16.0 > self._rows
+
+    def _check_writable(self) -> None:
+        if self._frozen:
+            raise ValueError("this index was opened read-only from files (open_tables)")
 
     def _too_dead(self) -> bool:
         return self._rows - self._live > max(_MIN_DELTA, self._rows // 4)

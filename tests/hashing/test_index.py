@@ -221,6 +221,33 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert not (tmp_path / "bank.idx.tmp").exists()
 
 
+def test_tables_saved_and_memory_mapped_answer_exactly_as_the_built_index(tmp_path: Path) -> None:
+    bank = clustered_bank(6_000, 12)
+    ids = np.arange(bank.shape[0], dtype=np.int64) * 3 + 11
+    index = HammingIndex()
+    index.add(ids[:5_000], bank[:5_000])
+    index.remove(ids[:400:3])
+    index.add(ids[5_000:], bank[5_000:])  # in the delta until saving folds it in
+    queries = queries_near(bank, 13)
+    before = {r: index.query_batch(queries, r) for r in RADII}
+    index.save_tables(tmp_path / "tables", extra={"version": 7})
+    opened = HammingIndex.open_tables(tmp_path / "tables")
+    assert isinstance(opened._hashes, np.memmap) and isinstance(opened._postings, np.memmap)
+    assert opened.extra == {"version": 7} and len(opened) == len(index)
+    for radius, answer in before.items():
+        assert opened.query_batch(queries, radius) == answer
+    assert int(ids[5]) in opened and int(ids[0]) not in opened
+    with pytest.raises(ValueError, match="read-only"):
+        opened.add(ids[:1], bank[:1])
+    with pytest.raises(ValueError, match="read-only"):
+        opened.remove(ids[:1])
+    # Saving again over the same directory replaces it whole.
+    index.remove(ids[5:6])
+    index.save_tables(tmp_path / "tables")
+    assert int(ids[5]) not in HammingIndex.open_tables(tmp_path / "tables", mmap=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tables"]
+
+
 def test_load_rejects_other_files(tmp_path: Path) -> None:
     path = tmp_path / "x.npz"
     np.savez(path, ids=np.zeros(1))

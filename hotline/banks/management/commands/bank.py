@@ -1,12 +1,14 @@
-"""`hotline bank create|list|import|remove`: manage hash banks (hashes only, never bytes)."""
+"""`hotline bank create|list|import|snapshot|remove`: manage hash banks (hashes, never bytes)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hotline.banks.bulk_import import import_rows, plain_csv_rows
 from hotline.banks.models import Bank
 from hotline.banks.selectors import banks_list
-from hotline.banks.services import Signal, bank_add, bank_create, bank_remove
+from hotline.banks.services import bank_create, bank_remove
+from hotline.banks.snapshots import snapshot_root, snapshot_write
 from hotline.core.commands import domain_errors_as_command_errors
 
 
@@ -24,6 +26,11 @@ class Command(BaseCommand):
         load.add_argument("name")
         load.add_argument("file")
         load.add_argument("--label", default="", help="Recorded as the entries' source")
+        snapshot = sub.add_parser(
+            "snapshot",
+            help="Write each bank's index to HOTLINE_INDEX_SNAPSHOT_DIR for every process to map.",
+        )
+        snapshot.add_argument("names", nargs="*", help="Banks to snapshot (default: all)")
         remove = sub.add_parser("remove", help="Remove entries by id.")
         remove.add_argument("name")
         remove.add_argument("ids", nargs="+", type=int)
@@ -50,10 +57,35 @@ class Command(BaseCommand):
 
     def _import(self, options: dict[str, Any]) -> None:
         bank = _bank(options["name"])
-        signals = _read_signals(options["file"])
         label = options["label"] or options["file"]
-        added = bank_add(bank=bank, signals=signals, source=f"import:{label}", actor="cli")
-        self.stdout.write(f"added {len(added)} of {len(signals)} hashes to {bank.name}")
+        try:
+            with open(options["file"], encoding="utf-8", errors="replace") as handle:
+                result = import_rows(
+                    bank=bank, rows=plain_csv_rows(handle), source=f"import:{label}", actor="cli"
+                )
+        except OSError as error:
+            raise CommandError(f"{options['file']}: {error.strerror}") from error
+        for bad in result.bad_lines:
+            self.stderr.write(f"{options['file']}, line {bad.line}: {bad.reason}")
+        if result.bad > len(result.bad_lines):
+            self.stderr.write(f"… and {result.bad - len(result.bad_lines)} more bad lines")
+        self.stdout.write(
+            f"added {result.added} of {result.read} hashes to {bank.name}"
+            f" ({result.duplicates} already there, {result.bad} bad lines skipped)"
+        )
+        if result.bad:
+            raise CommandError(f"{result.bad} bad line(s) skipped; the other lines were added")
+
+    def _snapshot(self, options: dict[str, Any]) -> None:
+        if snapshot_root() is None:
+            raise CommandError("HOTLINE_INDEX_SNAPSHOT_DIR is empty: index snapshots are off")
+        banks = [_bank(name) for name in options["names"]] or list(banks_list())
+        for bank in banks:
+            written = snapshot_write(bank)
+            self.stdout.write(
+                f"{written.bank}: {written.entries} PDQ entries at version {written.version}"
+                f" in {written.path} ({written.seconds:.1f} s)"
+            )
 
     def _remove(self, options: dict[str, Any]) -> None:
         count = bank_remove(bank=_bank(options["name"]), entry_ids=options["ids"], actor="cli")
@@ -65,20 +97,3 @@ def _bank(name: str) -> Bank:
     if bank is None:
         raise CommandError(f"no bank named {name!r}")
     return bank
-
-
-def _read_signals(path: str) -> list[Signal]:
-    signals = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            parts = [p.strip() for p in line.split(",")]
-            if not parts[0]:
-                continue
-            if len(parts) == 1:
-                parts = ["pdq", parts[0]]
-            try:
-                quality = int(parts[2]) if len(parts) > 2 and parts[2] else None
-            except ValueError as error:
-                raise CommandError(f"{path}, line {number}: quality must be a number") from error
-            signals.append(Signal(type=parts[0].lower(), value=parts[1].lower(), quality=quality))
-    return signals

@@ -5,6 +5,8 @@ Each kind of work has its own lane (a thread), so none waits behind another (dec
 - `relay`: the delivery outbox, polled every half second at most;
 - `deadlines`: the `default` task queue (deadline checks);
 - `checks-1` … `checks-N`: the `checks` queue, N = HOTLINE_VERIFICATION_CONCURRENCY;
+- `snapshots`: bank index snapshots of banks that changed, every
+  HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS (docs/matching.md#index-snapshots);
 - the main thread: orphaned tasks, the overdue sweep and the heartbeat, every --interval.
 
 SIGTERM or SIGINT stops it cleanly: every lane finishes what it is doing (or hands a claimed
@@ -24,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hotline.banks.snapshots import snapshot_root, snapshots_refresh
 from hotline.cases.services.deadlines import notices_escalate_overdue, questions_remind_due
 from hotline.cases.services.news import news_digests_send
 from hotline.cases.tasks import CHECKS_QUEUE
@@ -113,6 +116,9 @@ class Command(BaseCommand):
         lanes.append(lane("deadlines", _tasks(name, "default", stop), interval))
         for n in range(1, check_threads + 1):
             lanes.append(lane(f"checks-{n}", _tasks(f"{name}:{n}", CHECKS_QUEUE, stop), interval))
+        every = settings.HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS
+        if every > 0 and snapshot_root() is not None:
+            lanes.append(lane("snapshots", _snapshots, float(every)))
         threads = [each.start_thread() for each in lanes]
         housekeeping = lane("housekeeping", _housekeeping(name, started_at, tally), interval)
         # One round before "started", so a worker that says it started has a heartbeat on
@@ -123,6 +129,16 @@ class Command(BaseCommand):
         for thread in threads:
             thread.join()
         logger.info("worker %s stopped cleanly", name)
+
+
+def _snapshots() -> bool:
+    """Re-snapshot the banks that changed, so every process's own delta stays small."""
+    for written in snapshots_refresh():
+        logger.info(
+            "snapshot of bank %s: %d entries at version %d (%.1f s)",
+            written.bank, written.entries, written.version, written.seconds,
+        )  # fmt: skip
+    return False
 
 
 def _tasks(worker_id: str, queue: str, stop: threading.Event) -> TaskLaneStep:
