@@ -5,6 +5,7 @@ organisation sees it and she needs no account. It names no legal basis: it carri
 signature or contact, because the page asks for no personal data (docs/self-service.md).
 """
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,9 +22,14 @@ from hotline.cases.categories import Category
 from hotline.cases.models import TakedownRequest
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.cases.services.media import MAX_VIDEO_FRAME_SIGNALS
-from hotline.cases.services.withdrawal import Withdrawal, request_withdraw_consent
+from hotline.cases.services.withdrawal import (
+    Withdrawal,
+    request_hash_values,
+    request_withdraw_consent,
+)
 from hotline.core import clock
 from hotline.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from hotline.inbound.services.withdrawal import inbound_forget_request_hashes
 from hotline.selfservice.models import SELF_SERVICE_SLUG, HeldUrl, SelfCase
 
 SELF_SERVICE_NAME = "Self-service (victims' own submissions)"
@@ -152,7 +158,7 @@ def self_case_issue_for(*, case_id: str, actor: Actor) -> Issued:
 def self_case_withdraw_for(*, case_id: str, actor: Actor) -> Withdrawal:
     """A support centre withdraws her consent on her instruction, for a case it filed."""
     request = _centre_case(case_id, actor)
-    result = request_withdraw_consent(request=request, actor=actor.label)
+    result = _withdraw(request, actor.label)
     SelfCase.objects.filter(request=request, withdrawn_at=None).update(withdrawn_at=clock.now())
     return result
 
@@ -198,8 +204,17 @@ def self_case_withdraw(*, case: SelfCase, actor: str) -> Withdrawal:
     locked = SelfCase.objects.select_for_update().get(pk=case.pk)
     if locked.withdrawn_at is not None:
         raise Conflict("consent was already withdrawn for this case")
-    result = request_withdraw_consent(request=locked.request, actor=actor)
+    result = _withdraw(locked.request, actor)
     locked.withdrawn_at = clock.now()
     locked.save(update_fields=["withdrawn_at"])
     case.withdrawn_at = locked.withdrawn_at
     return result
+
+
+def _withdraw(request: TakedownRequest, actor: str) -> Withdrawal:
+    """Every hash value of the request deleted: banks, items, notices (cases), and the
+    emails it was filed from (inbound), in the caller's transaction."""
+    values = request_hash_values(request)
+    result = request_withdraw_consent(request=request, actor=actor)
+    emails = inbound_forget_request_hashes(request_id=request.pk, values=values, actor=actor)
+    return dataclasses.replace(result, emails=emails)
