@@ -13,7 +13,6 @@ HOTLINE_BANK_INDEX_REFRESH_SECONDS, from a daemon thread started with its first 
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +49,7 @@ class _Delta:
 _cache: dict[int, _Cached] = {}
 _lock = threading.Lock()
 _refresher: threading.Thread | None = None
+_stop = threading.Event()
 
 
 def pdq_query(bank: Bank, hexes: list[str], radius: int) -> list[Matches]:
@@ -117,15 +117,24 @@ def _ensure_refresher() -> None:
         return
     with _lock:
         if _refresher is None or not _refresher.is_alive():
+            _stop.clear()
             _refresher = threading.Thread(
                 target=_refresh_forever, args=(interval,), name="bank-index-refresh", daemon=True
             )
             _refresher.start()
 
 
+def stop_refresher() -> None:
+    """End the refresh thread at its next tick (tests; a process's thread dies with it)."""
+    global _refresher
+    _stop.set()
+    if _refresher is not None:
+        _refresher.join(timeout=60)
+    _refresher = None
+
+
 def _refresh_forever(interval: float) -> None:
-    while True:
-        time.sleep(interval)
+    while not _stop.wait(interval):
         try:
             dropped = refresh()
             if dropped:
