@@ -6,20 +6,25 @@ email platform gets a message in its language. Each names the notice, the items 
 entry ids (the tombstones a bank export feed shows).
 """
 
+import hashlib
 import json
 import secrets
 from typing import Any
 
+from hotline.audit.models import Event
 from hotline.banks.models import PurgedEntry
-from hotline.cases.models import Item
+from hotline.cases.models import Item, ItemCheck, ReporterNews
+from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.models import Delivery
 from hotline.delivery.services import delivery_relay_until_idle
 from hotline.delivery.webhook_secrets import webhook_secret_rotate
 from hotline.platforms.models import Platform
 from hotline.selfservice.services import self_case_withdraw_for
+from hotline.verification import backends
 from tests.conftest import ApiCaller, Directory, request_body
 from tests.delivery.conftest import receiver  # noqa: F401 (fixture)
 from tests.delivery.servers import WebhookReceiver
+from tests.inbound.wild import database_bytes
 
 
 def file_with_hashes(call_api: ApiCaller, url: str) -> tuple[dict[str, Any], list[str]]:
@@ -94,3 +99,32 @@ def test_the_feed_and_an_email_platform_are_told_too(
     # Withdrawing again deletes nothing and tells no one twice.
     self_case_withdraw_for(case_id=receipt["case_id"], actor=directory.actors["analyst"])
     assert Delivery.objects.filter(kind="signals_withdrawn").count() == 1
+
+
+def test_a_url_that_served_her_media_itself_leaves_its_digest_nowhere(
+    directory: Directory, call_api: ApiCaller
+) -> None:
+    """A check's body digest is her SHA-256 when the URL is the file itself: it never enters
+    the audit record or the news, and the check's own copy goes with the withdrawal."""
+    media = secrets.token_bytes(64)
+    digest = hashlib.sha256(media).hexdigest()
+    body = request_body("https://t.me/room/71")
+    body["items"][0]["signals"] = [{"type": "sha256", "value": digest}]
+    status, receipt = call_api("analyst", "post", "/requests", body)
+    assert status == 201, receipt
+    backends.FAKE_RESPONSES["https://t.me/s/room/71"] = (200, media)
+    notice, item = receipt["notices"][0]["id"], receipt["items"][0]["id"]
+    status, _ = call_api(
+        "telegram_mod", "post", f"/notices/{notice}/items/{item}/action", {"action": "removed"}
+    )
+    assert status == 200
+    drain_ready_tasks()
+    check = ItemCheck.objects.get(item_id=item)
+    assert check.body_sha256 == digest  # the evidence row has it, until she withdraws
+    [event] = Event.objects.filter(tag="item:check", subject=f"item:{item}")
+    assert event.payload["body_is_reported_media"] is True
+    assert digest not in json.dumps(list(Event.objects.values_list("payload", flat=True)))
+    assert digest not in json.dumps(list(ReporterNews.objects.values_list("facts", flat=True)))
+
+    self_case_withdraw_for(case_id=receipt["case_id"], actor=directory.actors["analyst"])
+    assert digest.encode() not in database_bytes()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from hotline.banks.purge import PurgedBank, bank_purge_items
-from hotline.cases.models import Item, Notice, TakedownRequest
+from hotline.cases.models import Item, ItemCheck, Notice, ReporterNews, TakedownRequest
 from hotline.cases.services.common import record
 from hotline.cases.services.notify import signals_withdrawn_send
 from hotline.core import clock
@@ -48,6 +48,8 @@ def request_withdraw_consent(*, request: TakedownRequest, actor: str) -> Withdra
     """Purge every hash value of the request; the same call again purges nothing new."""
     items = list(Item.objects.select_for_update().filter(request=request).order_by("position"))
     ids = [item.pk for item in items]
+    values = {v.lower() for v in request_hash_values(request)}
+    _forget_page_digests(ids, values)
     purged = bank_purge_items(item_ids=ids, actor=actor, reason="consent withdrawn")
     entries_of: dict[int, list[int]] = defaultdict(list)
     for bank in purged:
@@ -89,6 +91,18 @@ def request_withdraw_consent(*, request: TakedownRequest, actor: str) -> Withdra
     return Withdrawal(
         items=len(items), signals=signals, banks=purged, notices=redacted, platforms_told=told
     )
+
+
+def _forget_page_digests(item_ids: list[int], values: set[str]) -> None:
+    """A verification check of a URL that served her media itself has her SHA-256 as its
+    body digest: blanked in the check and in the news that quoted it (news.body_digest keeps
+    it out of the audit record and of news written since)."""
+    ItemCheck.objects.filter(item_id__in=item_ids, body_sha256__in=values).update(body_sha256="")
+    for news in ReporterNews.objects.select_for_update().filter(item_id__in=item_ids):
+        check = news.facts.get("check")
+        if isinstance(check, dict) and str(check.get("body_sha256", "")).lower() in values:
+            check["body_sha256"], check["body_is_reported_media"] = "", True
+            news.save(update_fields=["facts"])
 
 
 def _tell_platforms(emptied: list[Item], entries_of: dict[int, list[int]], *, actor: str) -> int:
