@@ -270,12 +270,13 @@ def self_case_email(*, issued: Issued, mail: PinMail) -> bool:
     except Exception:  # a channel that raises is a mail not sent; her PIN is on the page
         log.warning("the PIN email could not be sent", exc_info=True)
         result = SendResult(ok=False, detail="channel error")
-    request = TakedownRequest.objects.get(case_id=issued.case_id)
-    audit_record(
-        tag="self_case:pin_emailed",
-        actor="self",
-        subject=f"request:{request.pk}",
-        organisation_id=request.organisation_id,
-        payload={"case_id": issued.case_id, "sent": result.ok},
-    )
+    with transaction.atomic():  # the send is done: only its record is written
+        request = TakedownRequest.objects.get(case_id=issued.case_id)
+        audit_record(
+            tag="self_case:pin_emailed",
+            actor="self",
+            subject=f"request:{request.pk}",
+            organisation_id=request.organisation_id,
+            payload={"case_id": issued.case_id, "sent": result.ok},
+        )
     return result.ok

@@ -18,7 +18,8 @@ from hotline.delivery.loopback_smtp import loopback_mail
 from hotline.delivery.models import Delivery
 from tests.inbound.wild import database_bytes
 
-pytestmark = pytest.mark.django_db
+# Transactional: the mail is sent after the filing committed, as in a live request.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def submit(email: object, **headers: Any) -> tuple[int, dict[str, Any]]:
