@@ -6,12 +6,16 @@ its own through `index_cache.refresh`, which its background thread runs every
 HOTLINE_BANK_INDEX_REFRESH_SECONDS, or at the latest at its next match.
 """
 
+import os
 import secrets
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from hotline.banks import index_cache
 from hotline.banks.models import Bank, PurgedEntry
@@ -89,3 +93,57 @@ def test_the_setting_zero_starts_no_thread(settings: Any) -> None:
     settings.HOTLINE_BANK_INDEX_REFRESH_SECONDS = 0
     index_cache._ensure_refresher()
     assert index_cache._refresher is None
+
+
+SECOND_PROCESS = """
+import os, sys, time
+import django
+django.setup()
+from hotline.banks import index_cache
+from hotline.banks.selectors import bank_match
+from hotline.banks.services import Signal
+bank_id, value = int(sys.argv[1]), sys.argv[2]
+print(len(bank_match(signals=[Signal("pdq", value, 100)], bank_names=["shared"])[0]), flush=True)
+sys.stdin.readline()  # the purge has committed; this process makes no query from now on
+deadline = time.monotonic() + 120
+while bank_id in index_cache._cache and time.monotonic() < deadline:
+    time.sleep(0.1)
+print("dropped" if bank_id not in index_cache._cache else "kept", flush=True)
+"""
+
+
+def test_a_second_process_drops_its_index_without_a_query() -> None:
+    """A real second process (PostgreSQL: SQLite's test database lives in this process's
+    memory) holds her PDQ in its index, and drops it by itself after the purge."""
+    database = connection.settings_dict
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process needs a database outside this process")
+    index_cache.forget_all()
+    bank = bank_create(name="shared", actor="t")
+    hers = Signal("pdq", secrets.token_hex(32), 100)
+    bank_add(bank=bank, signals=[hers], source="item:1", item_id=1, actor="t")
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "hotline.settings",
+        "HOTLINE_BANK_INDEX_REFRESH_SECONDS": "1",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", SECOND_PROCESS, str(bank.pk), hers.value],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout.readline().strip() == "1"  # its index holds her PDQ
+        bank_purge_items(item_ids=[1], actor="t", reason="consent withdrawn")
+        child.stdin.write("purged\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "dropped"
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=30)
