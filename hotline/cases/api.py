@@ -12,7 +12,7 @@ from hotline.accounts.auth import request_actor
 from hotline.banks.services import Signal
 from hotline.cases import lists, selectors
 from hotline.cases.inputs import request_input
-from hotline.cases.models import Item, MessageKind
+from hotline.cases.models import Item, MessageKind, Victim
 from hotline.cases.schemas import (
     ActionIn,
     CopyOut,
@@ -38,6 +38,9 @@ from hotline.cases.schemas import (
     ReviewIn,
     ReviewOut,
     TriageItemOut,
+    VictimItemOut,
+    VictimOut,
+    VictimSummaryOut,
 )
 from hotline.cases.serializers import (
     item_out,
@@ -246,7 +249,7 @@ def list_requests(
     """The organisation's requests, newest first, one page at a time (see `X-Total-Count`)."""
     rows = lists.requests_list(
         actor=request_actor(request), filters=_filters(query), now=clock.now()
-    )
+    ).select_related("victim")
     page = _page(request, response, rows, lists.REQUEST_KEYS, query)
     return [
         RequestSummaryOut(
@@ -255,6 +258,7 @@ def list_requests(
             category=r.category,
             urgent=r.urgent,
             item_count=r.item_count,  # type: ignore[attr-defined]
+            victim_reference=r.victim.reference if r.victim else None,
         )
         for r in lists.with_item_counts(page.rows)
     ]
@@ -269,6 +273,7 @@ def _filters(query: ListQuery) -> lists.ListFilters:
         filed_to=query.filed_to,
         deadline=query.deadline,
         search=query.q,
+        victim=query.victim,
     )
 
 
@@ -301,7 +306,7 @@ def list_triage(
     request: HttpRequest, response: HttpResponse, query: Query[ListQuery]
 ) -> list[TriageItemOut]:
     """Items no platform is known for: never dropped, visible to the filing organisation.
-    Paged like every list; `q` searches the URL or case id."""
+    Paged like every list; `q` searches the URL or case id, `victim` narrows to her items."""
     rows = selectors.triage_items_for_actor(actor=request_actor(request))
     rows = lists.queue_list(items=rows, filters=_filters(query), now=clock.now())
     page = _page(request, response, rows, lists.TRIAGE_KEYS, query)
@@ -311,6 +316,63 @@ def list_triage(
         )
         for i in page.rows
     ]
+
+
+@router.get("/victims", response=list[VictimSummaryOut])
+def list_victims(
+    request: HttpRequest, response: HttpResponse, query: Query[ListQuery]
+) -> list[VictimSummaryOut]:
+    """Your organisation's victims, newest first, with how many of her items are open and
+    still up; `q` is part of a reference. Paged like every list (`X-Total-Count`)."""
+    rows = selectors.victims_for_actor(actor=request_actor(request), search=query.q)
+    page = _page(request, response, rows, ("-pk",), query)
+    return [_victim_summary(v) for v in selectors.with_victim_counts(page.rows)]
+
+
+def _victim_summary(victim: Victim) -> VictimSummaryOut:
+    return VictimSummaryOut(
+        reference=victim.reference,
+        created_at=victim.created_at,
+        case_count=victim.case_count,  # type: ignore[attr-defined]
+        item_count=victim.item_count,  # type: ignore[attr-defined]
+        open_count=victim.open_count,  # type: ignore[attr-defined]
+        still_up_count=victim.still_up_count,  # type: ignore[attr-defined]
+    )
+
+
+@router.get("/victims/{reference}", response=VictimOut)
+def get_victim(
+    request: HttpRequest, response: HttpResponse, reference: str, query: Query[ListQuery]
+) -> VictimOut:
+    """Every item of every case filed for one of your victims: case, platform, state,
+    deadline, whether it is still up. Items are paged (filters: state, deadline, q, ...);
+    another organisation's victim is a 404, like one that does not exist."""
+    victim = selectors.victim_get(actor=request_actor(request), reference=reference)
+    now = clock.now()
+    rows = lists.queue_list(
+        items=selectors.victim_items(victim=victim), filters=_filters(query), now=now
+    )
+    page = _page(request, response, rows, selectors.VICTIM_ITEM_KEYS, query)
+    return VictimOut(
+        **_victim_summary(victim).dict(),
+        items=[
+            VictimItemOut(
+                case_id=i.request.case_id or "",
+                case_url=f"/api/requests/{i.request.case_id}",
+                item_id=i.pk,
+                position=i.position,
+                url=i.url,
+                platform=i.platform.name if i.platform else None,
+                notice_id=i.notice_id,
+                state=i.state,
+                deadline_at=i.notice.deadline_at if i.notice else None,
+                overdue=selectors.item_overdue(i, now),
+                open=selectors.item_is_open(i),
+                still_up=selectors.item_still_up(i),
+            )
+            for i in page.rows
+        ],
+    )
 
 
 @router.get("/notices", response=list[NoticeSummaryOut])

@@ -18,4 +18,5 @@ def request_input(body: RequestIn | ImportIn, items: list[ItemInput]) -> Request
         legal_bases=list(body.legal_bases),
         elements=LegalElements(**body.legal.dict()) if body.legal else LegalElements(),
         client_reference=body.client_reference if isinstance(body, RequestIn) else None,
+        victim_reference=body.victim_reference,
     )

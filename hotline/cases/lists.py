@@ -2,7 +2,8 @@
 
 Each list takes the same `ListFilters` and is paged by `hotline.core.paging` on a stated key,
 so the API and the pages agree on what "overdue" or "urgent" means and in which order.
-A victim filter belongs here once requests carry a victim reference (issue 10, part 4).
+`victim` narrows a reporter's lists to one of its own victims (decision 21); a platform's
+lists refuse it, so that nobody outside the centre can even ask whether a reference exists.
 """
 
 from dataclasses import dataclass
@@ -48,6 +49,16 @@ class ListFilters:
     filed_to: date | None = None
     deadline: DeadlineStatus | None = None
     search: str = ""  # part of a case id or a reported URL
+    victim: str = ""  # the reporter's own victim reference (stored in capitals)
+
+
+def victim_filter_refused(actor: Actor, filters: ListFilters) -> None:
+    """A victim reference means something only to the organisation that chose it."""
+    if filters.victim and not actor.is_reporter:
+        raise InvalidInput(
+            "victim filters only a reporting organisation's own lists",
+            details=[{"element": "victim"}],
+        )
 
 
 def list_filters(
@@ -59,6 +70,7 @@ def list_filters(
     filed_to: str | date | None = None,
     deadline: str = "",
     search: str = "",
+    victim: str = "",
 ) -> ListFilters:
     """Filters from query strings; a value that means nothing is a 422 naming the parameter."""
     return ListFilters(
@@ -69,6 +81,7 @@ def list_filters(
         filed_to=_date(filed_to, "filed_to"),
         deadline=_choice(DeadlineStatus, deadline, "deadline") if deadline else None,
         search=search.strip(),
+        victim=victim.strip().upper(),
     )
 
 
@@ -143,10 +156,13 @@ def requests_list(
         rows = rows.filter(urgent=filters.urgent)
     if filters.deadline:
         rows = rows.filter(Exists(notices.filter(_deadline_q(filters.deadline, now))))
+    if filters.victim:
+        rows = rows.filter(victim__reference=filters.victim)
     if filters.search:
         rows = rows.filter(
             Q(case_id__icontains=filters.search)
             | Q(client_reference=filters.search)
+            | Q(victim__reference=filters.search.upper())
             | Exists(items.filter(_url_q(filters.search)))
         )
     return rows
@@ -174,7 +190,7 @@ def with_item_counts(requests: list[TakedownRequest]) -> list[TakedownRequest]:
 def notices_list(*, actor: Actor, filters: ListFilters, now: datetime) -> QuerySet[Notice]:
     """The actor's notices (a platform's to it, a reporter's of its requests), open first."""
     rows = (
-        selectors.notices_for_actor(actor=actor)
+        selectors.notices_for_actor(actor=actor)  # a 403 for those who read no notices
         .filter(_filed_q(filters, "created_at"))
         .annotate(
             closed_rank=Case(
@@ -184,6 +200,7 @@ def notices_list(*, actor: Actor, filters: ListFilters, now: datetime) -> QueryS
             )
         )
     )
+    victim_filter_refused(actor, filters)
     items = Item.objects.filter(notice=OuterRef("pk"))
     if filters.state:
         rows = rows.filter(Exists(items.filter(state=filters.state)))
@@ -193,6 +210,8 @@ def notices_list(*, actor: Actor, filters: ListFilters, now: datetime) -> QueryS
         rows = rows.filter(urgent=filters.urgent)
     if filters.deadline:
         rows = rows.filter(_deadline_q(filters.deadline, now))
+    if filters.victim:
+        rows = rows.filter(request__victim__reference=filters.victim)
     if filters.search:
         rows = rows.filter(
             Q(request__case_id__icontains=filters.search)
@@ -220,6 +239,8 @@ def queue_list(*, items: QuerySet[Item], filters: ListFilters, now: datetime) ->
     if filters.deadline:
         items = items.filter(_deadline_q(filters.deadline, now, prefix="notice__"))
     items = items.filter(_filed_q(filters, "request__created_at"))
+    if filters.victim:  # a reporter's list: a platform's queue refuses it first
+        items = items.filter(request__victim__reference=filters.victim)
     if filters.search:
         items = items.filter(Q(request__case_id__icontains=filters.search) | _url_q(filters.search))
     return items

@@ -9,6 +9,29 @@ from hotline.platforms.models import Platform
 ITEM_STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in ItemState]
 
 
+class Victim(models.Model):
+    """A victim as one support centre knows her: a pseudonymous reference it chose, nothing else.
+
+    No name, contact or any other personal data: the reference links her items across the
+    centre's cases and is never shown to platforms (decision 21). Unique per organisation;
+    another organisation's victim with the same reference is another row.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="one_victim_per_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"victim {self.reference}"
+
+
 class TakedownRequest(models.Model):
     # NULL only inside the creating transaction, before the id is known.
     case_id = models.CharField(max_length=20, unique=True, null=True)  # noqa: DJ001
@@ -17,6 +40,13 @@ class TakedownRequest(models.Model):
     # The caller's own reference; the same one twice returns the first receipt.
     # NULL, not "", so that requests without a reference never collide on the constraint.
     client_reference = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    # What was filed under the client reference, one digest per part (category, items, ...):
+    # a reuse with other content is a 409 naming the parts that differ. Empty before 0007.
+    submission_digests = models.JSONField(default=dict, blank=True)
+    # The victim the request was filed for, by the filing organisation's own reference.
+    victim = models.ForeignKey(
+        Victim, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
     jurisdiction = models.CharField(max_length=2)
     category = models.CharField(max_length=40)
     reasons = models.TextField()

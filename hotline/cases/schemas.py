@@ -48,7 +48,17 @@ class RequestIn(Schema):
     )
     legal: LegalIn | None = None
     client_reference: str | None = Field(
-        None, max_length=100, description="Your own id; resubmitting it returns the first receipt"
+        None,
+        max_length=100,
+        description="Your own id: resubmitting the same request under it returns the first "
+        "receipt; other content under it is a 409",
+    )
+    victim_reference: str | None = Field(
+        None,
+        max_length=1000,
+        description="Your centre's pseudonymous reference of the victim (1-64 of A-Z 0-9 . _ -, "
+        "never a name, email or phone number); links her items across cases; never sent to "
+        "platforms",
     )
 
 
@@ -72,6 +82,13 @@ class ImportIn(Schema):
         default_factory=lambda: [LegalBasis.TAKE_IT_DOWN, LegalBasis.DSA_ART16]
     )
     legal: LegalIn | None = None
+    victim_reference: str | None = Field(
+        None,
+        max_length=1000,
+        description="Your centre's pseudonymous reference of the victim (1-64 of A-Z 0-9 . _ -, "
+        "never a name, email or phone number); links her items across cases; never sent to "
+        "platforms",
+    )
 
 
 class ImportLineOut(Schema):
@@ -163,6 +180,9 @@ class ReceiptOut(Schema):
     items: list[ItemOut]
     notices: list[NoticeSummaryOut]
     triage_count: int
+    victim_reference: str | None = Field(
+        None, description="Your own reference of the victim; only you ever see it"
+    )
     checkpoint: CheckpointOut = Field(
         description="The audit record when this receipt was issued, signed; keep it"
     )
@@ -178,7 +198,10 @@ class ListQuery(Schema):
     filed_from: str = Field("", description="filed on or after this date, YYYY-MM-DD")
     filed_to: str = Field("", description="filed on or before this date, YYYY-MM-DD")
     deadline: str = Field("", description="overdue, due or closed")
-    q: str = Field("", description="part of a case id or a reported URL, or a client reference")
+    q: str = Field(
+        "", description="part of a case id or a reported URL, a client or a victim reference"
+    )
+    victim: str = Field("", description="your own victim reference: only her cases or items")
     cursor: str = Field("", description="X-Next-Cursor of the page before")
     limit: str = Field("", description="rows per page, 1-500 (default 50)")
 
@@ -189,6 +212,37 @@ class RequestSummaryOut(Schema):
     category: str
     urgent: bool
     item_count: int
+    victim_reference: str | None = None
+
+
+class VictimSummaryOut(Schema):
+    reference: str
+    created_at: datetime
+    case_count: int
+    item_count: int
+    open_count: int = Field(description="Items a platform or your organisation still owes")
+    still_up_count: int = Field(description="Items not yet seen gone")
+
+
+class VictimItemOut(Schema):
+    case_id: str
+    case_url: str = Field(description="The case's receipt in this API")
+    item_id: int
+    position: int
+    url: str
+    platform: str | None
+    notice_id: int | None
+    state: str
+    deadline_at: datetime | None = Field(description="The deadline of the item's notice")
+    overdue: bool
+    open: bool = Field(description="Someone still owes an action on the item")
+    still_up: bool = Field(description="Not confirmed removed and not seen gone")
+
+
+class VictimOut(VictimSummaryOut):
+    items: list[VictimItemOut] = Field(
+        description="One page of her items, newest case first; see X-Total-Count"
+    )
 
 
 class MessageOut(Schema):

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 
 from hotline.accounts.actors import Actor
 from hotline.banks.selectors import BankMatch, VideoBankMatch, bank_match, quarantined_entries
@@ -18,9 +18,10 @@ from hotline.cases.models import (
     Notice,
     ReporterNews,
     TakedownRequest,
+    Victim,
 )
 from hotline.cases.services.access import notice_for_actor
-from hotline.cases.workflow import ItemState
+from hotline.cases.workflow import AWAITING_PLATFORM, SETTLED, ItemState
 from hotline.core.errors import NotFound, PermissionDenied
 
 
@@ -48,7 +49,8 @@ def request_get(*, actor: Actor, case_id: str) -> TakedownRequest:
         .order_by("position")
     )
     request = (
-        TakedownRequest.objects.prefetch_related(
+        TakedownRequest.objects.select_related("victim")
+        .prefetch_related(
             Prefetch("items", queryset=items),
             Prefetch("notices", queryset=Notice.objects.select_related("platform")),
         )
@@ -196,3 +198,98 @@ def quarantined_for_actor(*, actor: Actor) -> list[dict[str, Any]]:
         }
         for e in entries
     ]
+
+
+# An item is settled when the platform owes nothing more; a duplicate as the item it follows.
+_SETTLED_Q = Q(state__in=[s.value for s in SETTLED]) | Q(
+    state=ItemState.DUPLICATE, duplicate_of__state__in=[s.value for s in SETTLED]
+)
+# Gone: confirmed removed, or seen gone by a check (its own, or the followed item's).
+_GONE_Q = (
+    Q(state=ItemState.CONFIRMED_REMOVED)
+    | Q(observed_gone_at__isnull=False)
+    | Q(state=ItemState.DUPLICATE, duplicate_of__state=ItemState.CONFIRMED_REMOVED)
+    | Q(state=ItemState.DUPLICATE, duplicate_of__observed_gone_at__isnull=False)
+)
+
+
+def _flag(q: Q) -> Case:
+    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def victims_for_actor(*, actor: Actor, search: str = "") -> QuerySet[Victim]:
+    """The organisation's own victims, newest first; `search` is part of a reference."""
+    _require_reporter(actor)
+    victims = Victim.objects.filter(organisation_id=actor.organisation_id)
+    if search.strip():
+        victims = victims.filter(reference__icontains=search.strip())
+    return victims.order_by("-pk")
+
+
+def with_victim_counts(victims: list[Victim]) -> list[Victim]:
+    """Set case, item, open and still-up counts on one page of victims, in one grouped query."""
+    rows = {
+        row["request__victim_id"]: row
+        for row in Item.objects.filter(request__victim__in=victims)
+        .values("request__victim_id")
+        .annotate(
+            cases=Count("request_id", distinct=True),
+            items=Count("pk"),
+            settled=Sum(_flag(_SETTLED_Q)),
+            gone=Sum(_flag(_GONE_Q)),
+        )
+        .order_by()
+    }
+    for victim in victims:
+        row = rows.get(victim.pk, {})
+        items = row.get("items", 0)
+        victim.case_count = row.get("cases", 0)  # type: ignore[attr-defined]
+        victim.item_count = items  # type: ignore[attr-defined]
+        victim.open_count = items - (row.get("settled") or 0)  # type: ignore[attr-defined]
+        victim.still_up_count = items - (row.get("gone") or 0)  # type: ignore[attr-defined]
+    return victims
+
+
+def victim_get(*, actor: Actor, reference: str) -> Victim:
+    """One of the organisation's victims; anyone else's, like one that does not exist, is a
+    404 with the same words (references are compared in capitals, as they are stored)."""
+    _require_reporter(actor)
+    victim = Victim.objects.filter(
+        organisation_id=actor.organisation_id, reference=reference.strip().upper()
+    ).first()
+    if victim is None:
+        raise NotFound(f"victim {reference[:64]!r} not found")
+    with_victim_counts([victim])
+    return victim
+
+
+# The order of a victim's items: newest case first, then as filed (see hotline.core.paging).
+VICTIM_ITEM_KEYS = ("-request_id", "position", "pk")
+
+
+def victim_items(*, victim: Victim) -> QuerySet[Item]:
+    """Every item of every case filed for the victim, with what her page shows of each."""
+    return (
+        Item.objects.filter(request__victim=victim)
+        .select_related("request", "platform", "notice", "duplicate_of")
+        .annotate(settled=_flag(_SETTLED_Q), gone=_flag(_GONE_Q))
+    )
+
+
+def item_is_open(item: Item) -> bool:
+    return not getattr(item, "settled", 0)
+
+
+def item_still_up(item: Item) -> bool:
+    return not getattr(item, "gone", 0)
+
+
+def item_overdue(item: Item, now: datetime) -> bool:
+    """Waiting for the platform on an open notice whose deadline has passed."""
+    notice = item.notice
+    return (
+        notice is not None
+        and notice.closed_at is None
+        and notice.deadline_at < now
+        and item.state in AWAITING_PLATFORM
+    )

@@ -166,5 +166,6 @@ def receipt_out(request: TakedownRequest, *, duplicate_submission: bool) -> Rece
         items=outs,
         notices=[notice_summary_out(n) for n in request.notices.all()],
         triage_count=sum(1 for i in items if i.state == ItemState.TRIAGE),
+        victim_reference=request.victim.reference if request.victim else None,
         checkpoint=CheckpointOut.of(current_checkpoint()),
     )

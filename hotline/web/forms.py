@@ -103,6 +103,14 @@ class RequestForm(forms.Form):
         label=_("I believe in good faith that this notice is accurate and complete"),
         required=False,
     )
+    victim_reference = forms.CharField(
+        label=_("Victim reference"),
+        required=False,
+        max_length=1000,  # the service says precisely what a reference may be (cases.victims)
+        widget=forms.TextInput(
+            attrs={"spellcheck": "false", "autocomplete": "off", "aria-describedby": "victim-hint"}
+        ),
+    )
     browser_hashes = forms.CharField(required=False, widget=forms.HiddenInput)
     # A fresh reference per form: submitting the same form twice files one request.
     client_reference = forms.CharField(widget=forms.HiddenInput, max_length=100)
@@ -139,6 +147,7 @@ class RequestForm(forms.Form):
                 bona_fide_statement=data["bona_fide_statement"],
             ),
             client_reference=data["client_reference"],
+            victim_reference=data["victim_reference"] or None,
         )
 
 

@@ -89,6 +89,7 @@ ELEMENTS: dict[str, tuple[Promise, str]] = {
         _("Statement of bona fide belief that the notice is accurate (DSA Art. 16)"),
         "bona_fide_statement",
     ),
+    "victim_reference": (_("A pseudonymous victim reference"), "victim_reference"),
     "items": (_("At least one item"), "urls"),
     "items.url": (_("A URL that can be read"), "urls"),
     "items.signals": (_("A valid hash"), "media"),

@@ -38,6 +38,7 @@ def _list_query(get: QueryDict, default_limit: int) -> ListQuery:
         filed_to=get.get("filed_to", ""),
         deadline=get.get("deadline", ""),
         search=get.get("q", ""),
+        victim=get.get("victim", ""),
     )
     limit = page_limit(get.get("limit"), default=default_limit)
     return ListQuery(filters=filters, cursor=get.get("cursor") or None, limit=limit, params=get)
@@ -70,9 +71,12 @@ def pager(query: ListQuery, page: Page[Any], path: str) -> Pager:
     )
 
 
-def filter_choices(query: ListQuery, *, platform: bool = True) -> dict[str, Any]:
+def filter_choices(
+    query: ListQuery, *, platform: bool = True, victim_search: bool = False
+) -> dict[str, Any]:
     """What the filter form offers, with the values now chosen."""
     return {
+        "victim_search": victim_search,
         "params": query.params,
         "states": list(labels.STATES.items()),
         "deadlines": list(labels.DEADLINE_STATUSES.items()),

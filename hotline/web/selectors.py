@@ -22,6 +22,7 @@ from hotline.cases.models import (
     MessageKind,
     Notice,
     TakedownRequest,
+    Victim,
 )
 from hotline.cases.schemas import SeenBeforeOut
 from hotline.cases.serializers import seen_before_out
@@ -70,7 +71,7 @@ def dashboard_page(
         .filter(Exists(Item.objects.filter(notice=OuterRef("pk"), state__in=AWAITING_PLATFORM)))
         .count()
     )
-    requests = lists.requests_list(actor=actor, filters=filters, now=now)
+    requests = lists.requests_list(actor=actor, filters=filters, now=now).select_related("victim")
     page = paginate(requests, keys=lists.REQUEST_KEYS, cursor=cursor, limit=limit)
     lists.with_item_counts(page.rows)
     triage = cases.triage_items_for_actor(actor=actor)
@@ -83,6 +84,62 @@ def dashboard_page(
         triage_total=triage.count(),
         now=now,
         quarantined=cases.quarantined_for_actor(actor=actor),
+    )
+
+
+def victims_page(*, actor: Actor, search: str, cursor: str | None, limit: int) -> Page[Victim]:
+    """One page of the organisation's victims, each with her open and still-up counts."""
+    victims = cases.victims_for_actor(actor=actor, search=search)
+    page = paginate(victims, keys=("-pk",), cursor=cursor, limit=limit)
+    cases.with_victim_counts(page.rows)
+    return page
+
+
+# Her newest cases listed above her items; "All her cases" opens the filtered case list.
+VICTIM_CASES = 20
+
+
+@dataclass(frozen=True)
+class VictimRow:
+    item: Item
+    open: bool
+    still_up: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class VictimPage:
+    victim: Victim
+    items: Page[Item]
+    rows: list[VictimRow]
+    cases: list[TakedownRequest]
+    now: datetime
+
+
+def victim_page(
+    *, actor: Actor, reference: str, filters: ListFilters, cursor: str | None, limit: int
+) -> VictimPage:
+    """Everything filed for one of the organisation's victims: her cases, and one page of
+    her items across them with state, deadline and whether each is still up."""
+    victim = cases.victim_get(actor=actor, reference=reference)
+    now = clock.now()
+    items = lists.queue_list(items=cases.victim_items(victim=victim), filters=filters, now=now)
+    page = paginate(items, keys=cases.VICTIM_ITEM_KEYS, cursor=cursor, limit=limit)
+    requests = lists.with_item_counts(list(victim.requests.order_by("-pk")[:VICTIM_CASES]))
+    return VictimPage(
+        victim=victim,
+        items=page,
+        rows=[
+            VictimRow(
+                item=i,
+                open=cases.item_is_open(i),
+                still_up=cases.item_still_up(i),
+                overdue=cases.item_overdue(i, now),
+            )
+            for i in page.rows
+        ],
+        cases=requests,
+        now=now,
     )
 
 
@@ -136,6 +193,7 @@ def queue_page(*, actor: Actor, filters: ListFilters, cursor: str | None, limit:
     """Items waiting for this platform: minors and urgent first, then the nearest deadline."""
     if not actor.is_moderator:
         raise PermissionDenied("only platform moderators have a queue")
+    lists.victim_filter_refused(actor, filters)
     items: QuerySet[Item] = (
         Item.objects.filter(
             notice__platform__organisation_id=actor.organisation_id,

@@ -35,7 +35,10 @@ def request_import_from_form(*, actor: Actor, form: ImportForm) -> ImportSummary
     return import_lines(
         actor=actor,
         template=form.request_input([]),
-        reference=_import_reference(form.cleaned_data["client_reference"], lines),
+        reference=_import_reference(
+            form.cleaned_data["client_reference"] + "\n" + form.cleaned_data["victim_reference"],
+            lines,
+        ),
         lines=lines,
     )
 

@@ -12,6 +12,7 @@ from hotline.web.views import (
     reporter,
     selfreview,
     selfservice,
+    victims,
 )
 
 app_name = "web"
@@ -35,6 +36,8 @@ urlpatterns = [
     path("notifications/", notifications.notifications_view, name="notifications"),
     path("requests/import/", reporter.request_import_view, name="request_import"),
     path("requests/<str:case_id>/", reporter.case_view, name="case"),
+    path("victims/", victims.victims_view, name="victims"),
+    path("victims/<str:reference>/", victims.victim_view, name="victim"),
     path("requests/<str:case_id>/self-pin", selfservice.case_self_pin_view, name="case_self_pin"),
     path("requests/<str:case_id>/withdraw", selfservice.case_withdraw_view, name="case_withdraw"),
     path("requests/<str:case_id>/evidence.zip", evidence.case_evidence_view, name="case_evidence"),

@@ -38,6 +38,9 @@ def items_on(receipt: dict[str, Any], notice_id: int) -> list[dict[str, Any]]:
     return [i for i in receipt["items"] if i["notice_id"] == notice_id]
 
 
+VICTIM_A = "V-A-0001"  # Centre A's own reference of the victim its case was filed for
+
+
 @dataclass(frozen=True)
 class World:
     """Centre A's case went to Telegram (plus one triage item); KCSC's case went to X."""
@@ -54,7 +57,11 @@ class World:
 @pytest.fixture
 def world(call_api: ApiCaller) -> World:
     centre_a = file_request(
-        call_api, "caseworker_a", "https://t.me/roomofa/7", "https://unknown-host.example/a"
+        call_api,
+        "caseworker_a",
+        "https://t.me/roomofa/7",
+        "https://unknown-host.example/a",
+        victim_reference=VICTIM_A,
     )
     kcsc = file_request(call_api, "analyst", "https://x.com/someone/status/42")
     telegram = notice_for(centre_a, "Telegram")

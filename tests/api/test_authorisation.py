@@ -7,7 +7,14 @@ import pytest
 
 from hotline.audit.models import Event
 from hotline.cases.models import Item, Notice
-from tests.api.conftest import PEOPLE, UNAUTHORISED, World, file_request, snapshot
+from tests.api.conftest import (
+    PEOPLE,
+    UNAUTHORISED,
+    VICTIM_A,
+    World,
+    file_request,
+    snapshot,
+)
 from tests.conftest import ApiCaller, request_body
 
 Call = tuple[str, str, Any]  # method, path, body
@@ -25,6 +32,10 @@ ENDPOINTS: dict[str, Callable[[World], Call]] = {
     "list_requests": lambda w: ("get", "/requests", None),
     "get_request": lambda w: ("get", f"/requests/{w.case_a}", None),
     "triage": lambda w: ("get", "/triage", None),
+    "list_victims": lambda w: ("get", "/victims", None),
+    "get_victim": lambda w: ("get", f"/victims/{VICTIM_A}", None),
+    "requests_of_victim": lambda w: ("get", f"/requests?victim={VICTIM_A}", None),
+    "notices_of_victim": lambda w: ("get", f"/notices?victim={VICTIM_A}", None),
     "list_notices": lambda w: ("get", "/notices", None),
     "get_notice": lambda w: ("get", f"/notices/{w.telegram_notice}", None),
     "acknowledge": lambda w: ("post", f"/notices/{w.telegram_notice}/acknowledge", None),
@@ -47,6 +58,10 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "list_requests": (200,    200,      200,      403,     403,   403),
     "get_request":   (404,    200,      404,      403,     403,   403),
     "triage":        (200,    200,      200,      403,     403,   403),
+    "list_victims":  (200,    200,      200,      403,     403,   403),
+    "get_victim":    (404,    200,      404,      403,     403,   403),
+    "requests_of_victim": (200, 200,    200,      403,     403,   403),
+    "notices_of_victim":  (200, 200,    200,      422,     422,   403),
     "list_notices":  (200,    200,      200,      200,     200,   403),
     "get_notice":    (404,    200,      404,      200,     404,   404),
     "acknowledge":   (404,    403,      404,      200,     404,   404),
@@ -57,7 +72,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "verify_audit":  (403,    403,      403,      403,     403,   200),
 }  # fmt: skip
 
-ERROR_CODES = {403: "forbidden", 404: "not_found"}
+ERROR_CODES = {403: "forbidden", 404: "not_found", 422: "invalid"}
 
 CASES = [
     pytest.param(endpoint, who, expected, id=f"{endpoint}-{who}")

@@ -141,8 +141,11 @@ def test_resubmitting_a_client_reference_returns_the_first_receipt_and_stores_no
     status, first = submit(call_api, "caseworker_a", body)
     assert status == 201
     before = snapshot()
-    changed = request_body("https://t.me/ref/2", client_reference="centre-a-0001")
-    status, again = submit(call_api, "caseworker_a", changed)
+    status, again = submit(
+        call_api,
+        "caseworker_a",
+        request_body("https://t.me/ref/1", client_reference="centre-a-0001"),
+    )
     assert status == 200
     assert again["duplicate_submission"] is True
     # A receipt's checkpoint is signed when it is issued; nothing new was recorded in between.
@@ -150,6 +153,34 @@ def test_resubmitting_a_client_reference_returns_the_first_receipt_and_stores_no
     assert (fresh["seq"], fresh["head_hash"]) == (original["seq"], original["head_hash"])
     assert {**again, "duplicate_submission": False} == first
     assert snapshot() == before
+
+
+def test_a_client_reference_reused_for_other_content_is_a_409_naming_what_differs(
+    call_api: ApiCaller,
+) -> None:
+    body = request_body("https://t.me/ref/1", client_reference="centre-a-0002")
+    status, first = submit(call_api, "caseworker_a", body)
+    assert status == 201
+    before = snapshot()
+    changed = request_body("https://t.me/ref/2", client_reference="centre-a-0002")
+    changed["reasons"] = "Another explanation of why this content is illegal."
+    status, answer = submit(call_api, "caseworker_a", changed)
+    assert status == 409
+    assert answer["error"] == "conflict"
+    assert answer["message"] == (
+        f"client_reference 'centre-a-0002' was already used for case {first['case_id']} with "
+        "other content (reasons, items); send the same content to get its receipt again, or a "
+        "new client_reference to file a new request"
+    )
+    assert [d["element"] for d in answer["details"]] == ["reasons", "items"]
+    assert snapshot() == before  # nothing filed, nothing audited
+    # Only the victim differs: named as such.
+    other_victim = request_body(
+        "https://t.me/ref/1", client_reference="centre-a-0002", victim_reference="V-9"
+    )
+    status, answer = submit(call_api, "caseworker_a", other_victim)
+    assert status == 409
+    assert [d["element"] for d in answer["details"]] == ["victim_reference"]
 
 
 LEGAL_GAPS = [

@@ -4,8 +4,10 @@ Path parameters are filled from the database's real ids (and one id that exists 
 so every page is seen with the data the scenario left, not an empty shell.
 """
 
+import io
 import itertools
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from django.urls import URLPattern, reverse
 
 from hotline.api import api
 from hotline.banks.models import BankEntry
-from hotline.cases.models import Item, Notice, TakedownRequest
+from hotline.cases.models import Item, Notice, TakedownRequest, Victim
 from hotline.cases.tokens import notice_action_token
 from hotline.platforms.models import Platform
 from hotline.selfservice.models import HeldUrl
@@ -41,6 +43,7 @@ class Ids:
     tokens: dict[int, str]
     bank_entry_ids: list[int] = field(default_factory=list)
     held_ids: list[int] = field(default_factory=list)  # self-filed URLs (selfservice.HeldUrl)
+    victim_refs: list[str] = field(default_factory=list)  # centres' own victim references
 
     @classmethod
     def from_database(cls) -> "Ids":
@@ -55,6 +58,7 @@ class Ids:
             tokens={n.pk: notice_action_token(n) for n in Notice.objects.order_by("pk")},
             bank_entry_ids=list(BankEntry.objects.order_by("pk").values_list("pk", flat=True)[:5]),
             held_ids=list(HeldUrl.objects.order_by("pk").values_list("pk", flat=True)[:3]),
+            victim_refs=list(Victim.objects.order_by("pk").values_list("reference", flat=True)),
         )
 
     def foreign_item(self, notice_id: int) -> int:
@@ -74,6 +78,8 @@ def _kwargs_for(names: set[str], ids: Ids) -> Iterator[dict[str, Any]]:
             yield from ({"entry_id": e} for e in [*ids.bank_entry_ids, MISSING_ID])
         elif names == {"held_id"}:
             yield from ({"held_id": h} for h in [*ids.held_ids, MISSING_ID])
+        elif names == {"reference"}:
+            yield from ({"reference": r} for r in [*ids.victim_refs, *NO_SUCH_VICTIMS])
         elif not names:
             yield {}
         else:
@@ -101,6 +107,9 @@ LIST_QUERIES = [
     "?limit=9999",
 ]
 LIST_PAGES = ["/requests/", "/queue/"]
+# A victim nowhere, and references a person should never type (refused, never a 5xx).
+NO_SUCH_VICTIMS = ["V-NOWHERE-0", "jane@example.org", "010-1234-5678"]
+VICTIM_QUERIES = ["?victim=V-NOWHERE-0", "?victim=", "?q=V-"]
 
 
 def web_urls(ids: Ids) -> list[str]:
@@ -112,6 +121,10 @@ def web_urls(ids: Ids) -> list[str]:
         urls.extend(reverse(f"web:{pattern.name}", kwargs=k) for k in _kwargs_for(names, ids))
     pages = LIST_PAGES + [f"/notices/{n}/" for n in sorted(ids.items_by_notice)[:2]]
     urls.extend(page + query for page in pages for query in LIST_QUERIES)
+    victims = ["/victims/", *(f"/victims/{r}/" for r in ids.victim_refs[:2])]
+    urls.extend(page + query for page in victims for query in LIST_QUERIES)
+    urls.extend(page + query for page in LIST_PAGES for query in VICTIM_QUERIES)
+    urls.extend(f"/requests/?victim={r}" for r in ids.victim_refs[:2])
     return urls
 
 
@@ -121,13 +134,17 @@ def api_read_urls(ids: Ids, *, since: str, until: str) -> list[str]:
         "case_id": [*ids.case_ids, "HL-1999-000000"],
         "notice_id": [*ids.items_by_notice, MISSING_ID],
         "platform": [*Platform.objects.values_list("name", flat=True), "NoSuchPlatform"],
+        "reference": [*ids.victim_refs, *NO_SUCH_VICTIMS],
     }
     period = f"since={since}&until={until}"
     queries = {
         "/api/export/dsa-sor": ["", "?platform=Telegram", f"?platform=X&{period}"],
         "/api/evidence/platforms/{platform}": ["", f"?{period}"],
-        "/api/notices": ["", "?open=true", "?open=false", *LIST_QUERIES],
-        "/api/requests": ["", *LIST_QUERIES],
+        "/api/notices": ["", "?open=true", "?open=false", *LIST_QUERIES, *VICTIM_QUERIES],
+        "/api/requests": ["", *LIST_QUERIES, *VICTIM_QUERIES],
+        "/api/victims": ["", *LIST_QUERIES],
+        "/api/victims/{reference}": ["", *LIST_QUERIES],
+        "/api/triage": ["", *VICTIM_QUERIES],
         "/api/notices/{notice_id}/items": ["", "?state=notified&limit=1", "?q=t.me&cursor=xx"],
         "/api/compliance": ["", f"?since={since}&until={until}"],
         "/api/feed": ["", "?limit=3"],
@@ -160,6 +177,16 @@ class _Links(HTMLParser):
             self.found.append(attributes.get("action") or "")
 
 
+def readable_texts(content: bytes, content_type: str) -> Iterator[tuple[str, str]]:
+    """(where, text) of a response body, with each member of a ZIP (an evidence package)."""
+    if content_type.startswith("application/zip") or content[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            for name in package.namelist():
+                yield name, package.read(name).decode("utf-8", errors="replace")
+        return
+    yield "", content.decode("utf-8", errors="replace")
+
+
 def same_origin_links(page_url: str, html: str) -> Iterator[str]:
     parser = _Links()
     parser.feed(html)
@@ -184,6 +211,9 @@ class Crawl:
     seen: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     shapes: Counter[str] = field(default_factory=Counter)
+    # Text this visitor must never be shown (any case, also inside a ZIP), and where it was.
+    never_shown: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
 
     def visit(self, urls: Iterable[str], *, follow: bool = True) -> None:
         queue = list(urls)
@@ -197,6 +227,13 @@ class Crawl:
             if response.status_code >= 500:
                 self.failures.append(f"{self.who}: GET {url} -> {response.status_code}")
             content_type = response.get("Content-Type", "")
+            if self.never_shown:
+                body = (
+                    b"".join(response.streaming_content)  # type: ignore[arg-type]
+                    if getattr(response, "streaming", False)
+                    else response.content
+                )
+                self._look_for_never_shown(url, body, content_type)
             if not follow or not content_type.startswith("text/html"):
                 continue
             for link in same_origin_links(url, response.content.decode(errors="replace")):
@@ -207,3 +244,12 @@ class Crawl:
                 self.shapes[_shape(link)] += 1
                 listed.add(link)
                 queue.append(link)
+
+    def _look_for_never_shown(self, url: str, content: bytes, content_type: str) -> None:
+        for where, text in readable_texts(content, content_type):
+            lowered = text.lower()
+            for secret in self.never_shown:
+                # A page echoing the address the visitor typed (a refusal naming the page)
+                # tells nothing she did not know: only pages that do not ask for it count.
+                if secret.lower() in lowered and secret.lower() not in url.lower():
+                    self.shown.append(f"{self.who}: GET {url} {where} shows {secret!r}")

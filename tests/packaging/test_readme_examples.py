@@ -80,6 +80,19 @@ def test_the_request_example_files_a_request(demo: Demo, demo_server: Server) ->
     assert receipt["case_id"].startswith("HL-") and len(receipt["items"]) == 2
 
 
+def test_the_victim_example_shows_her_items_across_cases(demo: Demo, demo_server: Server) -> None:
+    (request,) = [c for c in _find("curl") if "/api/requests \\" in c.splitlines()[0] + " \\"]
+    status, body = _curl(request, demo, demo_server)  # 200 when the request example ran first
+    assert status in (200, 201), body
+    (victim,) = [c for c in _find("curl") if "/api/victims/" in c]
+    status, body = _curl(victim, demo, demo_server)
+    assert status == 200, body
+    answer = json.loads(body)
+    assert answer["reference"] == "V-2024-0012" and answer["case_count"] == 1
+    assert [i["position"] for i in answer["items"]] == [1, 2]
+    assert answer["items"][0]["platform"] == "Telegram" and answer["items"][0]["still_up"]
+
+
 def test_the_list_and_import_examples(demo: Demo, demo_server: Server) -> None:
     (listing,) = [c for c in _find("curl") if "curl -s -D -" in c]
     status, answer = _curl(listing, demo, demo_server)

@@ -83,6 +83,7 @@ def test_a_caseworker_files_a_request(page: Page, world: World) -> None:
     page.get_by_label("Notifier's name").fill("Centre A")
     page.get_by_label("Notifier's email").fill("centre@example.org")
     page.get_by_label("I believe in good faith").check()
+    page.get_by_label("Victim reference").fill("V-2024-0012")
     # A file without a URL has no "exact location" (DSA): filed under TAKE IT DOWN only.
     page.get_by_label("EU Digital Services Act, Art. 16").uncheck()
     page.locator("#id_media").set_input_files(
@@ -94,6 +95,12 @@ def test_a_caseworker_files_a_request(page: Page, world: World) -> None:
     shot(page, "04-case-page")
     item = Item.objects.filter(request__organisation__name="Centre A", url="").get()
     assert {s["type"] for s in item.signals} == {"pdq", "md5", "sha256"}
+    # Her page: every item of hers across cases, whether each is still up.
+    page.locator("#victim-link").click()
+    expect(page.get_by_role("heading", name="Victim V-2024-0012")).to_be_visible()
+    expect(page.locator("#victim-items tbody tr")).to_have_count(3)
+    expect(page.locator("#still-up-count")).to_contain_text("Still up: 3")
+    shot(page, "05-victim-page")
 
 
 def _test_image() -> bytes:

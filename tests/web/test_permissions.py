@@ -8,7 +8,7 @@ from django.test import Client
 from hotline.cases.models import Item, Notice
 from hotline.cases.tokens import notice_action_token
 from hotline.platforms.models import Platform
-from tests.api.conftest import World, snapshot
+from tests.api.conftest import VICTIM_A, World, snapshot
 from tests.web.conftest import SignIn
 
 Page = Callable[[World], str]
@@ -24,6 +24,8 @@ PAGES: dict[str, Page] = {
     "compliance_telegram": lambda w: f"/compliance/{_platform('Telegram')}/",
     "compliance_telegram_csv": lambda w: f"/compliance/{_platform('Telegram')}/report.csv",
     "preferences": lambda w: "/preferences/",
+    "victims": lambda w: "/victims/",
+    "victim_a": lambda w: f"/victims/{VICTIM_A}/",
 }
 
 
@@ -37,26 +39,31 @@ EXPECTED: dict[str, dict[str, int]] = {
         "dashboard": 200, "new_request": 200, "case_a": 200, "queue": 403,
         "telegram_review": 403, "telegram_open_url": 403, "compliance": 200,
         "compliance_telegram": 200, "compliance_telegram_csv": 200, "preferences": 200,
+        "victims": 200, "victim_a": 200,
     },
     "caseworker_b": {
         "dashboard": 200, "new_request": 200, "case_a": 404, "queue": 403,
         "telegram_review": 403, "telegram_open_url": 403, "compliance": 200,
         "compliance_telegram": 200, "compliance_telegram_csv": 200, "preferences": 200,
+        "victims": 200, "victim_a": 404,
     },
     "telegram_mod": {
         "dashboard": 403, "new_request": 403, "case_a": 403, "queue": 200,
         "telegram_review": 200, "telegram_open_url": 200, "compliance": 200,
         "compliance_telegram": 200, "compliance_telegram_csv": 200, "preferences": 200,
+        "victims": 403, "victim_a": 403,
     },
     "x_mod": {
         "dashboard": 403, "new_request": 403, "case_a": 403, "queue": 200,
         "telegram_review": 404, "telegram_open_url": 404, "compliance": 200,
         "compliance_telegram": 404, "compliance_telegram_csv": 404, "preferences": 200,
+        "victims": 403, "victim_a": 403,
     },
     "auditor": {
         "dashboard": 403, "new_request": 403, "case_a": 403, "queue": 403,
         "telegram_review": 403, "telegram_open_url": 403, "compliance": 200,
         "compliance_telegram": 200, "compliance_telegram_csv": 200, "preferences": 200,
+        "victims": 403, "victim_a": 403,
     },
 }  # fmt: skip
 

@@ -6,7 +6,8 @@ MAX_ITEMS lines) are filed as one request through `request_submit`, so routing, 
 linking, audit and deadlines are the same as for any request. A bad line comes back with its
 number and the reason; it never blocks the good ones. Each chunk's request carries the client
 reference `<reference>:<first line>`, so a retried chunk answers with the first receipt
-instead of filing twice (decision 17).
+instead of filing twice (decision 17). A victim reference on the template files every chunk
+for that victim (decision 21).
 """
 
 import csv
@@ -18,6 +19,7 @@ from hotline.accounts.actors import Actor
 from hotline.banks.services import HEX_LENGTH, Signal, signal_problem
 from hotline.cases.models import Item, TakedownRequest
 from hotline.cases.services.intake import MAX_ITEMS, ItemInput, RequestInput, request_submit
+from hotline.cases.victims import BadVictimReference, victim_reference_clean
 from hotline.core.errors import InvalidInput
 from hotline.platforms.urls import InvalidUrl, normalise_url
 
@@ -94,6 +96,12 @@ def import_chunk(
     starts the file may hold the header itself.
     """
     _check_chunk(reference, lines, first_line)
+    try:  # before any line: a chunk of bad lines alone would never reach request_submit
+        victim_reference_clean(template.victim_reference)
+    except BadVictimReference as error:
+        raise InvalidInput(
+            str(error), details=[{"element": "victim_reference", "message": str(error)}]
+        ) from None
     if columns is not None:
         columns = header_columns(",".join(columns))
         if columns is None:

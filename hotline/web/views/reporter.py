@@ -37,7 +37,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "pager": pager(query, page.requests, request.path),
         "news": news_panel(actor=actor),
-        **filter_choices(query),
+        **filter_choices(query, victim_search=True),
     }
     return render(request, "web/reporter/dashboard.html", context)
 
@@ -72,6 +72,8 @@ def request_new_view(request: HttpRequest) -> HttpResponse:
             result = request_file_from_form(actor=web_actor(request), form=form, media=media)
         except InvalidInput as error:
             problems = form_errors_from(form, error)
+        except Conflict as error:  # this form was filed before, with other content
+            messages.error(request, error.message)
         else:
             messages.success(
                 request, _("Request %(case)s filed.") % {"case": result.request.case_id}
@@ -92,6 +94,8 @@ def request_import_view(request: HttpRequest) -> HttpResponse:
             summary = request_import_from_form(actor=web_actor(request), form=form)
         except InvalidInput as error:
             problems = form_errors_from(form, error)
+        except Conflict as error:
+            messages.error(request, error.message)
     context = {"form": form, "problems": problems, "summary": summary, "shown": MAX_SHOWN}
     return render(request, "web/reporter/import.html", context)
 

@@ -1,8 +1,11 @@
-"""`hotline request import FILE --user NAME --request REQUEST.json`: file a CSV or a list of
-URLs in chunks of 1,000 lines, with a progress bar; bad lines are listed, good ones filed.
+"""`hotline request import FILE --user NAME --request REQUEST.json [--victim REF]`: file a CSV
+or a list of URLs in chunks of 1,000 lines, with a progress bar; bad lines are listed, good
+ones filed.
 
 REQUEST.json holds what every request of the import shares, as in `POST /api/requests`
-without `items`: category, reasons, legal, urgent, involves_minor, jurisdiction, legal_bases.
+without `items`: category, reasons, legal, urgent, involves_minor, jurisdiction, legal_bases,
+victim_reference. `--victim REF` files every line for the centre's victim REF (it overrides
+the file's victim_reference).
 Running the same file again files nothing twice: the import's reference defaults to a hash
 of the file and the request fields, and each chunk's request is keyed by it.
 """
@@ -34,11 +37,16 @@ class Command(BaseCommand):
         bulk.add_argument("--user", required=True, help="the reporter filing the requests")
         bulk.add_argument("--request", required=True, help="JSON file of the request fields")
         bulk.add_argument("--reference", default="", help="names the import (default: a hash)")
+        bulk.add_argument(
+            "--victim", default="", help="your pseudonymous reference of the victim (never a name)"
+        )
         bulk.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
         lines = _read_lines(options["file"])
         fields = _read_fields(options["request"])
+        if options["victim"]:
+            fields["victim_reference"] = options["victim"]  # in the default reference's hash too
         reference = options["reference"] or _reference(lines, fields)
         from tqdm import tqdm  # only for this command: importing it costs a tenth of a second
 
