@@ -280,6 +280,13 @@ HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS = int(
 )
 if HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS < 0:
     raise ImproperlyConfigured("HOTLINE_INDEX_SNAPSHOT_INTERVAL_SECONDS must be 0 or more")
+# Each process drops its in-memory bank indexes that hold purged hashes (consent withdrawn)
+# within this many seconds, from a background thread; 0 turns the thread off (tests).
+HOTLINE_BANK_INDEX_REFRESH_SECONDS = float(
+    os.environ.get("HOTLINE_BANK_INDEX_REFRESH_SECONDS", "30")
+)
+if not 0 <= HOTLINE_BANK_INDEX_REFRESH_SECONDS <= 60:
+    raise ImproperlyConfigured("HOTLINE_BANK_INDEX_REFRESH_SECONDS must be 0 to 60")
 HOTLINE_FETCHER_BACKEND = os.environ.get("HOTLINE_FETCHER_BACKEND", "http")
 # Only tests and the local demo may verify URLs on loopback; private ranges are never allowed.
 HOTLINE_FETCH_ALLOW_LOOPBACK = _env_bool("HOTLINE_FETCH_ALLOW_LOOPBACK", False)

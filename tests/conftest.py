@@ -77,6 +77,9 @@ def _isolated_outside_world(settings: Any) -> Iterator[None]:
     settings.HOTLINE_CHANNEL_BACKEND = "recording"
     settings.HOTLINE_FETCHER_BACKEND = "fake"
     settings.HOTLINE_FETCH_REWRITES = ""
+    # No background index refresher in the test process (it would hold its own connection);
+    # tests call index_cache.refresh() instead.
+    settings.HOTLINE_BANK_INDEX_REFRESH_SECONDS = 0
     RecordingChannel.reset()
     backends.FAKE_RESPONSES.clear()
     index_cache.forget_all()  # the database is rolled back between tests; the cache is not

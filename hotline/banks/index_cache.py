@@ -11,24 +11,33 @@ since, without mutating anything, so a rolled-back bank change can never poison 
 Database reads happen outside the cache's lock, and a read never locks a row, so a match
 never waits on a bank write in another transaction: it answers as of the last committed
 version it can see.
+
+A purge (consent withdrawn, banks.purge) deletes rows, which a delta cannot name: the bank's
+tombstones (`PurgedEntry`) say which versions purged. The purging process drops its index of
+the bank when the purge commits; every other process drops its own within
+HOTLINE_BANK_INDEX_REFRESH_SECONDS, from a daemon thread started with its first index
+(`refresh` is the same check, callable directly), and at the latest at its next query.
 """
 
+import logging
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 
-from hotline.audit.models import Event
 from hotline.banks import snapshots
-from hotline.banks.models import Bank, BankEntry, SignalType
+from hotline.banks.models import Bank, BankEntry, PurgedEntry, SignalType
 from hotline.hashing.index import HammingIndex, hashes_from_hex
 
 # PDQ hashes of lower quality are kept in the bank but never matched (Meta's convention).
 MIN_MATCH_QUALITY = snapshots.MIN_MATCH_QUALITY
-# The audit tag of banks.purge; its event's payload names the bank version the purge made.
+# The audit tag of banks.purge (counts and the version it made, never a value).
 PURGE_TAG = "bank:purge"
+
+log = logging.getLogger(__name__)
 
 Matches = list[tuple[int, int]]
 
@@ -72,11 +81,14 @@ class _Delta:
 
 _cache: dict[int, _Cached] = {}
 _lock = threading.Lock()
+_refresher: threading.Thread | None = None
+_stop = threading.Event()
 
 
 def pdq_query(bank: Bank, hexes: list[str], radius: int) -> list[Matches]:
     """(entry id, distance) pairs within `radius` for each query, as of `bank.version`."""
     queries = hashes_from_hex(hexes)
+    _ensure_refresher()
     with _lock:
         cached = _cache.get(bank.pk)
     if cached is None or cached.version < bank.version:
@@ -132,15 +144,75 @@ def _refresh(bank: Bank, cached: _Cached | None) -> _Cached:
 
 def _purged_since(bank: Bank, version: int) -> bool:
     """Whether rows this index holds were deleted since it was built (banks.purge): a delta
-    cannot name deleted rows, so the index is rebuilt. The purge's audit event carries the
-    bank version it made; looked up by subject, which is indexed, only when the version moved."""
-    latest = (
-        Event.objects.filter(subject=f"bank:{bank.pk}", tag=PURGE_TAG)
-        .order_by("-seq")
-        .values_list("payload", flat=True)
-        .first()
-    )
-    return latest is not None and int(latest["version"]) > version
+    cannot name deleted rows, so the index is rebuilt. Each tombstone carries the bank version
+    its purge made (indexed by bank and version); looked up only when the version moved."""
+    return PurgedEntry.objects.filter(bank_id=bank.pk, version__gt=version).exists()
+
+
+def forget(bank_id: int) -> None:
+    """Drop this process's index of one bank (its purge committed); the next query rebuilds."""
+    with _lock:
+        _cache.pop(bank_id, None)
+
+
+def refresh() -> list[int]:
+    """Drop every index of this process that holds purged rows; the ids of the banks dropped.
+
+    Reads only when a cached bank's version moved: one query for the versions, then one per
+    moved bank. Runs outside the lock, so matching is never held up by it.
+    """
+    with _lock:
+        held = {pk: cached.version for pk, cached in _cache.items()}
+    if not held:
+        return []
+    moved = [
+        Bank(pk=pk, version=version)
+        for pk, version in Bank.objects.filter(pk__in=held).values_list("pk", "version")
+        if version > held[pk]
+    ]
+    stale = [b.pk for b in moved if _purged_since(b, held[b.pk])]
+    with _lock:
+        for pk in stale:
+            cached = _cache.get(pk)
+            if cached is not None and cached.version <= held[pk]:
+                del _cache[pk]
+    return stale
+
+
+def _ensure_refresher() -> None:
+    """Start this process's refresh thread with its first index (not when the setting is 0)."""
+    global _refresher
+    interval = float(settings.HOTLINE_BANK_INDEX_REFRESH_SECONDS)
+    if interval <= 0 or (_refresher is not None and _refresher.is_alive()):
+        return
+    with _lock:
+        if _refresher is None or not _refresher.is_alive():
+            _stop.clear()
+            _refresher = threading.Thread(
+                target=_refresh_forever, args=(interval,), name="bank-index-refresh", daemon=True
+            )
+            _refresher.start()
+
+
+def stop_refresher() -> None:
+    """End the refresh thread at its next tick (tests; a process's thread dies with it)."""
+    global _refresher
+    _stop.set()
+    if _refresher is not None:
+        _refresher.join(timeout=60)
+    _refresher = None
+
+
+def _refresh_forever(interval: float) -> None:
+    while not _stop.wait(interval):
+        try:
+            dropped = refresh()
+            if dropped:
+                log.info("bank indexes dropped after a purge", extra={"banks": dropped})
+        except Exception:  # a database outage: try again at the next tick
+            log.warning("bank index refresh failed", exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection; none is held between ticks
 
 
 def _delta(bank: Bank, since: int) -> _Delta:

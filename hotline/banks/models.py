@@ -1,4 +1,6 @@
-"""Banks and their entries. Entries are never deleted, only marked removed, for the record."""
+"""Banks and their entries. Entries are only marked removed, for the record — except when
+consent is withdrawn (banks.purge): then the rows are deleted and a tombstone without the
+hash value says which entry went, so that whoever synced the bank deletes it too."""
 
 from django.db import models
 
@@ -84,3 +86,28 @@ class FalseMatch(models.Model):
 
     def __str__(self) -> str:
         return f"false match of entry {self.entry_id} ({self.upload_ref})"
+
+
+class PurgedEntry(models.Model):
+    """A bank entry deleted for good (banks.purge): its id, bank and when, never its value.
+
+    The bank's export feed shows these as deletions by entry id; platforms that synced the
+    entry delete it from their copy.
+    """
+
+    # The deleted BankEntry's own id (the row is gone, so not a foreign key).
+    entry_id = models.BigIntegerField(unique=True)
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="tombstones")
+    signal_type = models.CharField(max_length=10, choices=SignalType.choices)
+    # The item it came from, as an opaque number, like BankEntry.item_id.
+    item_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The bank version the purge made: a feed reads deletions in version order.
+    version = models.BigIntegerField()
+    deleted_at = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["bank", "version"], name="tombstone_by_bank_version")]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} purged from {self.bank_id} ({self.reason})"

@@ -125,6 +125,19 @@ def snapshot_write(bank: Bank) -> SnapshotWritten:
     )
 
 
+def snapshot_discard(bank_id: int) -> None:
+    """Delete a bank's snapshot files (a purge committed: the files hold the purged values).
+    Processes that mapped them keep their pages until they drop the index (index_cache's
+    refresh), and the worker writes a new snapshot from the rows left."""
+    root = snapshot_root()
+    if root is None:
+        return
+    (root / f"bank-{bank_id}").unlink(missing_ok=True)
+    for old in root.glob(f"bank-{bank_id}-v*"):
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def snapshots_refresh(*, min_entries: int = WORKER_MIN_ENTRIES) -> list[SnapshotWritten]:
     """Snapshot every bank that changed since its snapshot (the worker's periodic round)."""
     if snapshot_root() is None:

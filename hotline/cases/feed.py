@@ -1,6 +1,6 @@
 """The platform pull feed: what happened to the notices addressed to a platform, in order."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import CharField, QuerySet, Value
@@ -9,6 +9,7 @@ from django.db.models.functions import Cast, Concat
 from hotline.accounts.actors import Actor
 from hotline.audit.models import Event
 from hotline.cases.models import Item, Notice
+from hotline.cases.services.withdrawal import NOTICE_WITHDRAWN_TAG
 from hotline.core.errors import InvalidInput, PermissionDenied
 
 MAX_LIMIT = 500
@@ -33,6 +34,10 @@ class FeedEvent:
     item_id: int | None
     message_id: int | None
     state: str | None
+    # `notice:signals_withdrawn` (consent withdrawn): the items whose hashes to delete, and
+    # the bank entries they were (ids only: hotline keeps no value to name them by).
+    item_ids: list[int] = field(default_factory=list)
+    bank_entry_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ def _feed_events(rows: list[Event]) -> list[FeedEvent]:
         item_id = int(pk) if kind == "item" else None
         notice_id = notice_of_item[int(pk)] if item_id is not None else int(pk)
         message = event.payload.get("message")
+        withdrawn = event.tag == NOTICE_WITHDRAWN_TAG
         events.append(
             FeedEvent(
                 cursor=str(event.seq),
@@ -104,6 +110,12 @@ def _feed_events(rows: list[Event]) -> list[FeedEvent]:
                 item_id=item_id,
                 message_id=message if isinstance(message, int) else None,
                 state=event.payload.get("to") if item_id is not None else None,
+                item_ids=_ids(event.payload.get("items")) if withdrawn else [],
+                bank_entry_ids=_ids(event.payload.get("bank_entries")) if withdrawn else [],
             )
         )
     return events
+
+
+def _ids(value: object) -> list[int]:
+    return [v for v in value if isinstance(v, int)] if isinstance(value, list) else []

@@ -25,6 +25,14 @@ class FeedEventOut(Schema):
     item_id: int | None
     message_id: int | None
     state: str | None = Field(description="The item's state after the change, for item events")
+    item_ids: list[int] = Field(
+        default_factory=list,
+        description="notice:signals_withdrawn: the items whose hashes you must delete",
+    )
+    bank_entry_ids: list[int] = Field(
+        default_factory=list,
+        description="notice:signals_withdrawn: the bank entries of those hashes, to delete",
+    )
 
 
 class FeedOut(Schema):

@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import quopri
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
@@ -241,3 +242,51 @@ def _note(
     ]
     lines = ([kept] if kept else []) + new_headers
     return newline.join(lines) + newline + newline + note + newline
+
+
+FORGOTTEN = b"(deleted: consent withdrawn)"
+
+
+def forget_values(raw: bytes, values: Iterable[str]) -> bytes:
+    """A stored message with each of these hash values (hex, any case) replaced, wherever it
+    stands: in the notes that replaced attachments, and inside text parts, which are decoded
+    from their transfer encoding, cleaned and re-encoded in it (consent withdrawn)."""
+    needles = sorted({v.strip().lower() for v in values if v.strip()}, key=len, reverse=True)
+    if not needles:
+        return raw
+    pattern = re.compile(b"|".join(re.escape(n.encode("ascii", "replace")) for n in needles), re.I)
+    return _forget(raw, pattern)
+
+
+def _forget(data: bytes, pattern: re.Pattern[bytes]) -> bytes:
+    head, body = _split(data)
+    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(head)
+    content_type = headers.get_content_type()
+    boundary = headers.get_boundary() if content_type.startswith("multipart/") else None
+    if boundary:
+        return head + _forget_multipart(body, boundary, pattern)
+    cte = str(headers.get("Content-Transfer-Encoding", "")).strip().lower()
+    if content_type in ("message/rfc822", "message/global") and cte in ("", "7bit", "8bit"):
+        return head + _forget(body, pattern)
+    decoded = _transfer_decoded(body, cte)
+    cleaned = pattern.sub(FORGOTTEN, decoded)
+    return data if cleaned == decoded else head + _transfer_encoded(cleaned, cte, body)
+
+
+def _forget_multipart(body: bytes, boundary: str, pattern: re.Pattern[bytes]) -> bytes:
+    escaped = re.escape(boundary.encode("ascii", errors="replace"))
+    delimiter = re.compile(rb"(?m)^--" + escaped + rb"(--)?[ \t]*(?:\r?\n|\Z)")
+    out, position = [], 0
+    for match in delimiter.finditer(body):
+        segment = body[position : match.start()]
+        if position == 0:
+            out.append(pattern.sub(FORGOTTEN, segment))  # the preamble
+        else:
+            end = len(segment) - (2 if segment.endswith(b"\r\n") else 1 if segment else 0)
+            out.append(_forget(segment[:end], pattern) + segment[end:])
+        out.append(match.group())
+        position = match.end()
+        if match.group(1):
+            break
+    out.append(pattern.sub(FORGOTTEN, body[position:]))
+    return b"".join(out)

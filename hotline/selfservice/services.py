@@ -5,12 +5,16 @@ organisation sees it and she needs no account. It names no legal basis: it carri
 signature or contact, because the page asks for no personal data (docs/self-service.md).
 """
 
+import dataclasses
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from hotline.accounts.actors import Actor
@@ -21,11 +25,20 @@ from hotline.cases.categories import Category
 from hotline.cases.models import TakedownRequest
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.cases.services.media import MAX_VIDEO_FRAME_SIGNALS
-from hotline.cases.services.withdrawal import Withdrawal, request_withdraw_consent
+from hotline.cases.services.withdrawal import (
+    Withdrawal,
+    request_hash_values,
+    request_withdraw_consent,
+)
 from hotline.core import clock
 from hotline.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from hotline.delivery.channels import OutboundMessage, SendResult, channel_for
+from hotline.inbound.services.withdrawal import inbound_forget_request_hashes
+from hotline.platforms.models import ChannelKind
 from hotline.selfservice.models import SELF_SERVICE_SLUG, HeldUrl, SelfCase
 
+log = logging.getLogger(__name__)
+PIN_MAIL_KIND = "self_case:pin"
 SELF_SERVICE_NAME = "Self-service (victims' own submissions)"
 MAX_ITEMS = 50
 MAX_URLS = 10  # each a notice once reviewed: a person reviews every one
@@ -152,7 +165,7 @@ def self_case_issue_for(*, case_id: str, actor: Actor) -> Issued:
 def self_case_withdraw_for(*, case_id: str, actor: Actor) -> Withdrawal:
     """A support centre withdraws her consent on her instruction, for a case it filed."""
     request = _centre_case(case_id, actor)
-    result = request_withdraw_consent(request=request, actor=actor.label)
+    result = _withdraw(request, actor.label)
     SelfCase.objects.filter(request=request, withdrawn_at=None).update(withdrawn_at=clock.now())
     return result
 
@@ -198,8 +211,72 @@ def self_case_withdraw(*, case: SelfCase, actor: str) -> Withdrawal:
     locked = SelfCase.objects.select_for_update().get(pk=case.pk)
     if locked.withdrawn_at is not None:
         raise Conflict("consent was already withdrawn for this case")
-    result = request_withdraw_consent(request=locked.request, actor=actor)
+    result = _withdraw(locked.request, actor)
     locked.withdrawn_at = clock.now()
     locked.save(update_fields=["withdrawn_at"])
     case.withdrawn_at = locked.withdrawn_at
     return result
+
+
+def _withdraw(request: TakedownRequest, actor: str) -> Withdrawal:
+    """Every hash value of the request deleted: banks, items, notices (cases), and the
+    emails it was filed from (inbound), in the caller's transaction."""
+    values = request_hash_values(request)
+    result = request_withdraw_consent(request=request, actor=actor)
+    emails = inbound_forget_request_hashes(request_id=request.pk, values=values, actor=actor)
+    return dataclasses.replace(result, emails=emails)
+
+
+@dataclass(frozen=True)
+class PinMail:
+    """Her case number and PIN in her language, to the address she typed (never stored)."""
+
+    address: str
+    subject: str
+    body: str
+    language: str
+
+
+def pin_address(value: str) -> str:
+    """The address she typed for her PIN, checked (422 `email` when it is not one)."""
+    address = value.strip()
+    try:
+        validate_email(address)
+    except ValidationError as error:
+        raise InvalidInput(
+            "not an email address", details=[{"element": "email", "message": "not an address"}]
+        ) from error
+    return address
+
+
+def self_case_email(*, issued: Issued, mail: PinMail) -> bool:
+    """Send her case number and PIN once, straight through the email channel; sent or not.
+
+    Not through the outbox: a Delivery row would keep her address and the PIN in the database
+    (decision 0024). So there is no retry; the page says whether it went, and shows both
+    anyway. The audit records that a mail was tried and whether it went, never the address.
+    """
+    message = OutboundMessage(
+        idempotency_key=f"self-pin-{secrets.token_hex(8)}",
+        kind=PIN_MAIL_KIND,
+        recipient=pin_address(mail.address),
+        subject=mail.subject,
+        body=mail.body,
+        payload={"language": mail.language, "case_id": issued.case_id},
+        created_at=clock.now(),
+    )
+    try:
+        result = channel_for(ChannelKind.EMAIL).send(message)
+    except Exception:  # a channel that raises is a mail not sent; her PIN is on the page
+        log.warning("the PIN email could not be sent", exc_info=True)
+        result = SendResult(ok=False, detail="channel error")
+    with transaction.atomic():  # the send is done: only its record is written
+        request = TakedownRequest.objects.get(case_id=issued.case_id)
+        audit_record(
+            tag="self_case:pin_emailed",
+            actor="self",
+            subject=f"request:{request.pk}",
+            organisation_id=request.organisation_id,
+            payload={"case_id": issued.case_id, "sent": result.ok},
+        )
+    return result.ok

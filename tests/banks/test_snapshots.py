@@ -108,6 +108,8 @@ def test_a_purge_after_the_snapshot_makes_the_process_ignore_it(snapshot_dir: Pa
     bank_add(bank=bank, signals=[pdq(kept)], source="other", actor="t")
     snapshots.snapshot_write(bank)
     bank_purge_items(item_ids=[7], actor="t", reason="consent withdrawn")
+    # The files held the withdrawn value: they are deleted with the purge, never left on disk.
+    assert not list(snapshot_dir.glob(f"bank-{bank.pk}*"))
     index_cache.forget_all()
     assert answers([withdrawn, kept])[0] == []
     assert answers([kept])[0] and index_cache._cache[bank.pk].base is None

@@ -8,6 +8,7 @@ that answered 500 once an item had a verification check.
 """
 
 import io
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -25,9 +26,9 @@ from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.models import Delivery
 from hotline.delivery.services import delivery_relay_until_idle
 from hotline.demo.scenario import api
-from hotline.selfservice.models import HeldUrl
-from hotline.selfservice.review import held_url_decline
-from hotline.selfservice.services import self_case_file
+from hotline.selfservice.models import HeldUrl, SelfCase
+from hotline.selfservice.review import held_url_approve, held_url_decline
+from hotline.selfservice.services import self_case_file, self_case_withdraw
 from tests.e2e.crawler import Crawl, Ids, api_read_urls, web_urls
 from tests.web.conftest import signed_in_client
 
@@ -48,6 +49,20 @@ def crawl_everything() -> list[Crawl]:
     assert declined is not None
     reviewer = actor_for_membership(membership_get(username="caseworker"))
     held_url_decline(actor=reviewer, held_id=declined.pk, reason="Not the photo described.")
+    # Another, sent on to Telegram and then withdrawn: her status page says so, the notice's
+    # item has no hashes left, and the moderator's feed carries notice:signals_withdrawn.
+    gone = self_case_file(
+        items=[
+            {
+                "url": "https://t.me/school_leaks/3",
+                "signals": [{"type": "md5", "value": secrets.token_hex(16)}],
+            }
+        ],
+        category="non_consensual_intimate_image",
+    )
+    [held] = HeldUrl.objects.filter(item__request__case_id=gone.case_id)
+    held_url_approve(actor=reviewer, held_id=held.pk)
+    self_case_withdraw(case=SelfCase.objects.get(request__case_id=gone.case_id), actor="self")
     # The scenario ran the worker's code inline; a live worker would have reported this round,
     # and /readyz rightly answers 503 without one.
     heartbeat_beat(name="crawl:worker", started_at=clock.now())
@@ -99,6 +114,12 @@ def crawl_everything() -> list[Crawl]:
     assert victim.seen["/self/status/"] == 200
     assert b"Not the photo described." in victim.client.get("/self/status/").content
     crawls.append(victim)
+    after = Crawl(who="victim (withdrawn)", client=Client(raise_request_exception=False))
+    opened = after.client.post("/self/status/", {"case_id": gone.case_id, "pin": gone.pin})
+    assert opened.status_code == 302, opened.status_code
+    after.visit(["/self/status/"])
+    assert after.seen["/self/status/"] == 200
+    crawls.append(after)
     # The signed action link: anonymous, but holding each notice's link from its email.
     link = Crawl(
         who="signed link", client=Client(raise_request_exception=False), never_shown=[VICTIM]

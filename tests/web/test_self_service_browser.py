@@ -18,6 +18,7 @@ from playwright.sync_api import Page, Request, expect
 
 from hotline.audit.models import Event
 from hotline.cases.models import Item
+from hotline.delivery.channels import RecordingChannel
 from hotline.hashing.images import hash_image_bytes
 from hotline.hashing.pdq import hamming
 from hotline.hashing.signals import VideoSignals
@@ -98,6 +99,23 @@ def test_only_hashes_leave_the_device_and_she_gets_a_number_and_pin(
     python = hash_image_bytes(photo)
     assert signals["md5"]["value"] == python.md5 and signals["sha256"]["value"] == python.sha256
     assert signals["pdq"]["value"] == pdq and hamming(pdq, python.pdq.hex) <= 10
+
+
+def test_she_may_have_the_number_and_pin_emailed_and_the_address_is_not_kept(
+    page: Page,  # noqa: F811
+    directory: Any,
+) -> None:
+    page.goto("/self/")
+    choose(page, {"photo.jpg": jpeg_bytes(320, 240, seed=22)})
+    page.get_by_label("Email the case number and PIN to (optional)").fill("her@example.org")
+    page.get_by_label("These photos show me").check()
+    page.get_by_role("button", name="Send the hashes").click()
+    expect(page.locator("#self-emailed")).to_be_visible()
+    pin = page.locator("#self-pin").inner_text()
+    [mail] = RecordingChannel.sent.values()
+    assert mail.recipient == "her@example.org" and pin in mail.body
+    dump = database_dump()
+    assert "her@example.org" not in dump and pin not in dump
 
 
 def _open(tab: Page, case_id: str, pin: str) -> None:

@@ -9,7 +9,7 @@ from hotline.cases import schedule
 from hotline.cases.models import Item, ItemCheck, Message, MessageKind
 from hotline.cases.services.common import record, transition
 from hotline.cases.services.moderation import notice_close_if_settled
-from hotline.cases.services.news import news_item_seen_gone
+from hotline.cases.services.news import body_digest, news_item_seen_gone
 from hotline.cases.services.notify import reopen_send
 from hotline.cases.services.prevention import item_bank_known
 from hotline.cases.workflow import WATCHED, ItemAction, ItemState
@@ -63,7 +63,7 @@ def _record_check(item_id: int, result: FetchResult, judgement: Judgement) -> It
             "status": result.status,
             "verdict": check.verdict,
             "reason": judgement.reason,
-            "body_sha256": check.body_sha256,
+            **body_digest(item, check.body_sha256),
         },
     )
     _act_on(item, check, judgement)

@@ -133,7 +133,7 @@ def _outcome_facts(item: Item, check: ItemCheck | None) -> dict[str, Any]:
             "http_status": check.http_status,
             "verdict": check.verdict,
             "reason": check.reason,
-            "body_sha256": check.body_sha256,
+            **body_digest(item, check.body_sha256),
             "final_url": check.final_url,
         }
     return facts
@@ -296,3 +296,14 @@ def _digest(*, subscription_id: int, now: datetime) -> bool:
         subscription_id=subscription.pk,
     )
     return True
+
+
+def body_digest(item: Item, body_sha256: str) -> dict[str, Any]:
+    """The fetched body's SHA-256 for the audit record and news, unless the URL served the
+    reported media itself: then the digest is one of her hash values, which must never enter
+    the append-only record (a withdrawal could not take it out), so only that fact is kept.
+    The ItemCheck row keeps it, and a withdrawal blanks it there."""
+    own = {str(s.get("value", "")).lower() for s in item.signals if s.get("type") == "sha256"}
+    if body_sha256 and body_sha256.lower() in own:
+        return {"body_sha256": "", "body_is_reported_media": True}
+    return {"body_sha256": body_sha256}

@@ -212,3 +212,42 @@ def reopen_send(*, notice: Notice, item: Item, reason: str) -> None:
         ),
         payload={"item_id": item.pk, "reason": reason},
     )
+
+
+def signals_withdrawn_send(
+    *, notice: Notice, items: list[Item], entry_ids: list[int], key: str
+) -> None:
+    """Consent withdrawn: the platform deletes the hashes it received with this notice.
+
+    What to delete is named by notice, item and bank entry id, never by a hash value: hotline
+    no longer holds the values, and a message that named them would be a copy of them.
+    """
+    positions = ", ".join(str(i.position) for i in items)
+    entries = ", ".join(str(e) for e in entry_ids) or "-"
+    if notice.platform.language == "ko":
+        body = (
+            f"피해자가 동의를 철회했습니다. 통지 N{notice.pk}(사건 {notice.request.case_id})의 "
+            f"항목 {positions}와(과) 함께 받은 해시값을 모두 삭제하십시오. hotline 해시 은행의 "
+            f"항목 번호: {entries}. hotline은 이 해시값을 이미 삭제했습니다. URL 삭제 요청은 "
+            "그대로 유효합니다."
+        )
+    else:
+        body = (
+            f"The depicted person withdrew her consent. Delete every hash you received with "
+            f"notice N{notice.pk} (case {notice.request.case_id}) for item(s) {positions}, and "
+            f"hotline bank entries {entries} if you synced them. hotline has deleted them. "
+            "The takedown of the URLs still stands."
+        )
+    _to_platform(
+        notice,
+        key=key,
+        kind="signals_withdrawn",
+        subject="consent withdrawn: delete the hashes",
+        body=body,
+        payload={
+            "event": "signals_withdrawn",
+            "item_ids": [i.pk for i in items],
+            "positions": [i.position for i in items],
+            "bank_entry_ids": entry_ids,
+        },
+    )

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,8 +21,12 @@ from hotline.core.errors import DomainError
 from hotline.selfservice.models import SelfCase
 from hotline.selfservice.selectors import self_case_status
 from hotline.selfservice.services import (
+    Issued,
+    PinMail,
     PinRefused,
     PinThrottled,
+    pin_address,
+    self_case_email,
     self_case_file,
     self_case_issue_for,
     self_case_open,
@@ -62,11 +66,39 @@ def self_submit_view(request: HttpRequest) -> JsonResponse:
     items = [i for i in body["items"] if isinstance(i, dict)]
     if len(items) != len(body["items"]):
         return _json_error(400, "bad_json", "each item is an object")
+    email = body.get("email") or ""
+    if not isinstance(email, str):
+        return _json_error(400, "bad_json", "email is a string")
     try:
+        address = pin_address(email) if email.strip() else ""
         issued = self_case_file(items=items, category=str(body.get("category", "")))
     except DomainError as error:
         return _json_error(error.status_code, error.code, error.message, error.details)
-    return JsonResponse({"case_id": issued.case_id, "pin": issued.pin}, status=201)
+    answer: dict[str, Any] = {"case_id": issued.case_id, "pin": issued.pin}
+    if address:
+        answer["emailed"] = self_case_email(issued=issued, mail=_pin_mail(request, issued, address))
+    return JsonResponse(answer, status=201)
+
+
+def _pin_mail(request: HttpRequest, issued: Issued, address: str) -> PinMail:
+    """Her case number and PIN, in the page's language; the address is used for this only."""
+    status_url = request.build_absolute_uri(reverse("web:self_status"))
+    lines = [
+        _("Your case number and PIN for hotline. Keep this email, or write them down."),
+        "",
+        _("Case number: %(case_id)s") % {"case_id": issued.case_id},
+        _("PIN: %(pin)s") % {"pin": issued.pin},
+        "",
+        _("Follow your case or withdraw your consent at %(url)s") % {"url": status_url},
+        _("hotline did not keep your email address: it was used to send this email only."),
+        _("Nobody can send you the PIN again."),
+    ]
+    return PinMail(
+        address=address,
+        subject=f"[hotline {issued.case_id}] " + _("Your case number and PIN"),
+        body="\n".join(lines),
+        language=translation.get_language() or "en",
+    )
 
 
 def _throttled(request: HttpRequest, kind: str) -> TooManyAttempts | None:

@@ -36,7 +36,9 @@ class Command(BaseCommand):
             entries = sum(b.entries for b in result.banks)
             self.stdout.write(
                 f"withdrawn: {result.signals} hash values deleted from {result.items} items and "
-                f"{entries} bank entries from {len(result.banks)} banks"
+                f"{entries} bank entries from {len(result.banks)} banks; "
+                f"{result.platforms_told} platforms told to delete them, "
+                f"{result.emails} stored emails cleaned"
             )
 
 

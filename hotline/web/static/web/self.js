@@ -69,7 +69,11 @@
         "Content-Type": "application/json",
         "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value,
       },
-      body: JSON.stringify({ category: document.getElementById("self-category").value, items: items }),
+      body: JSON.stringify({
+        category: document.getElementById("self-category").value,
+        items: items,
+        email: document.getElementById("self-email").value.trim(),
+      }),
     });
     const answer = await response.json();
     if (!response.ok) { show(text.failed + " " + answer.message); return; }
@@ -77,6 +81,9 @@
     show("");
     document.getElementById("self-case-id").textContent = answer.case_id;
     document.getElementById("self-pin").textContent = answer.pin;
+    document.getElementById("self-email").value = "";
+    if (answer.emailed === true) { document.getElementById("self-emailed").hidden = false; }
+    if (answer.emailed === false) { document.getElementById("self-not-emailed").hidden = false; }
     document.getElementById("self-result").hidden = false;
   });
 })();
