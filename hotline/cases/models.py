@@ -91,6 +91,17 @@ class Item(models.Model):
     match_distance = models.PositiveSmallIntegerField(null=True, blank=True)
     matched_entry_id = models.BigIntegerField(null=True, blank=True)
     upload_ref = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    # What the URL points at (platforms.url_rules.LocationKind: message, room, account, invite,
+    # file, other) and, for a message, the canonical URL of its room; the room's own item of
+    # the same organisation when there is one (docs/decisions/0022).
+    location_kind = models.CharField(max_length=10, blank=True)
+    room_url = models.TextField(blank=True)
+    room_item = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="room_messages"
+    )
+    # Kept in triage until a person reviews it (a URL filed without an account): re-routing
+    # after a platform is added never sends it on (docs/decisions/0018, 0022).
+    held_for_review = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
