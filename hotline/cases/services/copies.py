@@ -17,7 +17,7 @@ from hotline.accounts.actors import Actor
 from hotline.banks.selectors import BankMatch, VideoBankMatch
 from hotline.banks.services import KNOWN_CONTENT_BANK, Signal
 from hotline.cases.models import Item
-from hotline.cases.services.common import record
+from hotline.cases.services.common import item_ref, record
 from hotline.cases.services.news import news_copy_found
 from hotline.cases.services.routing import notice_open, policy_for
 from hotline.cases.workflow import ItemState
@@ -166,14 +166,21 @@ def copy_record(*, item: Item, root: Item, actor: str) -> None:
         actor=actor,
         subject=item,
         organisation_id=item.request.organisation_id,
-        payload={**payload, "copy_of": root.pk, "upload_ref": item.upload_ref},
+        payload={
+            **payload,
+            **item_ref("copy_of", organisation_id=item.request.organisation_id, other=root),
+            "upload_ref": item.upload_ref,
+        },
     )
     record(
         tag="item:copy_found",
         actor=actor,
         subject=root,
         organisation_id=root.request.organisation_id,
-        payload={**payload, "copy": item.pk},
+        payload={
+            **payload,
+            **item_ref("copy", organisation_id=root.request.organisation_id, other=item),
+        },
     )
     news_copy_found(original=root, copy=item)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from hotline.cases import schedule
 from hotline.cases.models import Item, Notice, TakedownRequest
-from hotline.cases.services.common import record, record_many
+from hotline.cases.services.common import item_ref, record, record_many
 from hotline.cases.services.notify import notice_send
 from hotline.cases.workflow import SETTLED, ItemState, deadline_after
 from hotline.core.errors import Conflict
@@ -142,9 +142,7 @@ def duplicate_payload(item: Item) -> dict[str, object]:
     original = item.duplicate_of
     if original is None:
         return {}
-    if original.request.organisation_id == item.request.organisation_id:
-        return {"duplicate_of": original.pk}
-    return {"duplicate_of_another_organisation": True}
+    return item_ref("duplicate_of", organisation_id=item.request.organisation_id, other=original)
 
 
 def items_link_rooms(*, request: TakedownRequest, items: list[Item], actor: str) -> None:

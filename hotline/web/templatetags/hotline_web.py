@@ -10,6 +10,8 @@ register = template.Library()
 EVENTS = {
     "request:submit": _("Request filed"),
     "item:create": _("Item routed"),
+    "item:reroute": _("Routed once its platform was known"),
+    "item:room_link": _("Linked to its room, reported later"),
     "notice:create": _("Notice sent to the platform"),
     "notice:acknowledge": _("Platform acknowledged the notice"),
     "notice:escalate": _("Deadline passed: escalated to the platform's official"),
@@ -48,6 +50,11 @@ def reason_label(code: str) -> str:
 @register.filter
 def category_label(code: str) -> str:
     return str(labels.CATEGORIES.get(code, code))
+
+
+@register.filter
+def kind_label(code: str) -> str:
+    return str(labels.LOCATION_KINDS.get(code, code))
 
 
 @register.filter
