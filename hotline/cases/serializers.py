@@ -32,6 +32,8 @@ def item_out(item: Item) -> ItemOut:
         platform=item.platform.name if item.platform else None,
         notice_id=item.notice_id,
         duplicate_of=item.duplicate_of_id,
+        duplicate_note=None,  # filled for reporters by _follow_without_naming
+        room=None,
         rejection_reason=item.rejection_reason,
         outcome_note=item.outcome_note,
         acted_at=item.acted_at,
