@@ -113,6 +113,14 @@ class Item(models.Model):
                 name="one_item_per_platform_upload",
             ),
         ]
+        indexes = [
+            # The re-route's batches: requests with items waiting in triage (decision 22).
+            models.Index(
+                fields=["request"],
+                condition=models.Q(state="triage", notice__isnull=True),
+                name="item_waiting_in_triage",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"item {self.pk} ({self.state})"

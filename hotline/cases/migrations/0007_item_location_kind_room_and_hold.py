@@ -47,5 +47,9 @@ class Migration(migrations.Migration):
             name='room_url',
             field=models.TextField(blank=True),
         ),
+        migrations.AddIndex(
+            model_name='item',
+            index=models.Index(condition=models.Q(('notice__isnull', True), ('state', 'triage')), fields=['request'], name='item_waiting_in_triage'),
+        ),
         migrations.RunPython(kinds_from_urls, migrations.RunPython.noop, elidable=True),
     ]
