@@ -96,6 +96,7 @@ def _open(
         url=url.strip(),
         normalised_url=normalised[0],
         host=normalised[1],
+        location_kind=normalised[2],
         signals=[_signal_row(s) for s in signals],
         platform=platform,
         state=ItemState.NOTIFIED if policy else ItemState.TRIAGE,
@@ -197,14 +198,15 @@ def _next_copy_number(root: Item) -> int:
     return (top or 1) + 1
 
 
-def _normalised(url: str) -> tuple[str, str]:
+def _normalised(url: str) -> tuple[str, str, str]:
+    """The copy's URL as (normalised URL, host, location kind); empty for an upload without."""
     if not url.strip():
-        return "", ""
+        return "", "", ""
     try:
         normalised = normalise_url(url)
     except InvalidUrl as error:
         raise InvalidInput(f"url: {error}", details=[{"element": "url"}]) from error
-    return normalised.url, normalised.host
+    return normalised.url, normalised.host, str(normalised.kind)
 
 
 def _signal_row(signal: Signal) -> dict[str, object]:
