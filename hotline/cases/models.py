@@ -120,6 +120,10 @@ class Item(models.Model):
                 condition=models.Q(state="triage", notice__isnull=True),
                 name="item_waiting_in_triage",
             ),
+            # A room reported after its messages finds them (cases.services.routing).
+            models.Index(
+                fields=["room_url"], condition=~models.Q(room_url=""), name="item_message_room"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -51,5 +51,9 @@ class Migration(migrations.Migration):
             model_name='item',
             index=models.Index(condition=models.Q(('notice__isnull', True), ('state', 'triage')), fields=['request'], name='item_waiting_in_triage'),
         ),
+        migrations.AddIndex(
+            model_name='item',
+            index=models.Index(condition=models.Q(('room_url', ''), _negated=True), fields=['room_url'], name='item_message_room'),
+        ),
         migrations.RunPython(kinds_from_urls, migrations.RunPython.noop, elidable=True),
     ]

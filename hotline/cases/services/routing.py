@@ -11,12 +11,16 @@ from hotline.cases.workflow import SETTLED, ItemState, deadline_after
 from hotline.core.errors import Conflict
 from hotline.platforms.models import DeadlinePolicy, Platform
 from hotline.platforms.selectors import deadline_policy_for, platform_for_host
+from hotline.platforms.url_rules import LocationKind
 
 # Used when a platform has no policy for the requester's jurisdiction ("ZZ": any other).
 FALLBACK_JURISDICTION = "ZZ"
 # URLs per IN (...) lookup: well under every database's limit on bound parameters.
 _LOOKUP_BATCH = 500
 
+
+# What a message's room can be: a chat room or channel, or (on X) the author's account.
+_ROOM_KINDS = frozenset({LocationKind.ROOM, LocationKind.ACCOUNT})
 
 HELD_FOR_REVIEW = "held for review: filed without an account (self-service)"
 
@@ -153,13 +157,14 @@ def items_link_rooms(*, request: TakedownRequest, items: list[Item], actor: str)
     for item in sorted(items, key=lambda i: i.position):
         if item.normalised_url:
             new_by_url.setdefault(item.normalised_url, item)
-    room_urls = {i.room_url for i in items if i.room_url} - set(new_by_url)
+    room_urls = sorted({i.room_url for i in items if i.room_url} - set(new_by_url))
     earlier: dict[str, Item] = {}
-    if room_urls:
+    for start in range(0, len(room_urls), _LOOKUP_BATCH):
         rows = Item.objects.filter(
-            request__organisation_id=organisation_id, normalised_url__in=sorted(room_urls)
+            request__organisation_id=organisation_id,
+            normalised_url__in=room_urls[start : start + _LOOKUP_BATCH],
         ).order_by("-pk")
-        earlier = {row.normalised_url: row for row in rows}  # the first reported wins
+        earlier.update({row.normalised_url: row for row in rows})  # the first reported wins
     linked: list[Item] = []
     for item in items:
         room = new_by_url.get(item.room_url) or earlier.get(item.room_url)
@@ -168,16 +173,19 @@ def items_link_rooms(*, request: TakedownRequest, items: list[Item], actor: str)
             linked.append(item)
     if linked:
         Item.objects.bulk_update(linked, ["room_item"])
-    # Messages filed earlier whose room is only now reported.
-    if not new_by_url:
-        return
-    waiting = list(
-        Item.objects.filter(
-            request__organisation_id=organisation_id,
-            room_url__in=sorted(new_by_url),
-            room_item=None,
-        ).exclude(pk__in=[i.pk for i in items])
-    )
+    # Messages filed earlier whose room (a room or an account) is only now reported.
+    rooms = sorted(url for url, i in new_by_url.items() if i.location_kind in _ROOM_KINDS)
+    waiting: list[Item] = []
+    for start in range(0, len(rooms), _LOOKUP_BATCH):
+        waiting += (
+            Item.objects.filter(
+                request__organisation_id=organisation_id,
+                room_url__in=rooms[start : start + _LOOKUP_BATCH],
+                room_item=None,
+            )
+            .exclude(request=request)
+            .order_by("pk")
+        )
     for message in waiting:
         message.room_item = new_by_url[message.room_url]
     if waiting:
