@@ -121,6 +121,17 @@ class Item(models.Model):
     match_distance = models.PositiveSmallIntegerField(null=True, blank=True)
     matched_entry_id = models.BigIntegerField(null=True, blank=True)
     upload_ref = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    # What the URL points at (platforms.url_rules.LocationKind: message, room, account, invite,
+    # file, other) and, for a message, the canonical URL of its room; the room's own item of
+    # the same organisation when there is one (docs/decisions/0022).
+    location_kind = models.CharField(max_length=10, blank=True)
+    room_url = models.TextField(blank=True)
+    room_item = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="room_messages"
+    )
+    # Kept in triage until a person reviews it (a URL filed without an account): re-routing
+    # after a platform is added never sends it on (docs/decisions/0018, 0022).
+    held_for_review = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -130,6 +141,18 @@ class Item(models.Model):
                 fields=["platform", "upload_ref"],
                 condition=models.Q(upload_ref__isnull=False),
                 name="one_item_per_platform_upload",
+            ),
+        ]
+        indexes = [
+            # The re-route's batches: requests with items waiting in triage (decision 22).
+            models.Index(
+                fields=["request"],
+                condition=models.Q(state="triage", notice__isnull=True),
+                name="item_waiting_in_triage",
+            ),
+            # A room reported after its messages finds them (cases.services.routing).
+            models.Index(
+                fields=["room_url"], condition=~models.Q(room_url=""), name="item_message_room"
             ),
         ]
 

@@ -128,6 +128,22 @@ class SeenBeforeOut(Schema):
     message: str
 
 
+class RoomOut(Schema):
+    """The room (chat room, channel, account) a message item was posted in, when the same
+    organisation reported the room too: its item, and whether its outcome covers the message."""
+
+    item_id: int
+    case_id: str
+    position: int
+    url: str
+    state: str
+    covers: bool = Field(
+        description="The room is removed or restricted: the message went with it, whatever its "
+        "own state says"
+    )
+    message: str
+
+
 class ItemOut(Schema):
     id: int
     position: int
@@ -141,6 +157,15 @@ class ItemOut(Schema):
     )
     # A duplicate follows its original: this is that item's state (removed, rejected, ...).
     follows_state: str | None = None
+    duplicate_note: str | None = Field(
+        None,
+        description="For a duplicate: 'already reported by another organisation', or which of "
+        "your own items it repeats",
+    )
+    location_kind: str = Field(
+        "", description="message, room, account, invite, file or other (from the URL)"
+    )
+    room: RoomOut | None = Field(None, description="For a message: its room's item, if filed")
     rejection_reason: str
     outcome_note: str
     acted_at: datetime | None

@@ -41,7 +41,7 @@ def request_get(*, actor: Actor, case_id: str) -> TakedownRequest:
         "earlier_item__request", "earlier_item__platform"
     ).order_by("distance", "earlier_item_id")
     items = (
-        Item.objects.select_related("platform", "duplicate_of__request")
+        Item.objects.select_related("platform", "duplicate_of__request", "room_item__request")
         .prefetch_related(
             Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at")),
             Prefetch("links", queryset=links),

@@ -12,10 +12,11 @@ from hotline.cases.schemas import (
     NoticeOut,
     NoticeSummaryOut,
     ReceiptOut,
+    RoomOut,
     SeenBeforeOut,
 )
 from hotline.cases.services.media import media_partial
-from hotline.cases.workflow import ItemState
+from hotline.cases.workflow import SETTLED, ItemState
 from hotline.core import clock
 from hotline.delivery.selectors import deliveries_to_platform
 
@@ -26,10 +27,13 @@ def item_out(item: Item) -> ItemOut:
         position=item.position,
         url=item.url,
         normalised_url=item.normalised_url,
+        location_kind=item.location_kind,
         state=item.state,
         platform=item.platform.name if item.platform else None,
         notice_id=item.notice_id,
         duplicate_of=item.duplicate_of_id,
+        duplicate_note=None,  # filled for reporters by _follow_without_naming
+        room=None,
         rejection_reason=item.rejection_reason,
         outcome_note=item.outcome_note,
         acted_at=item.acted_at,
@@ -135,13 +139,54 @@ def seen_before_out(link: ItemLink, viewer_organisation_id: int) -> SeenBeforeOu
     )
 
 
+ANOTHER_ORGANISATION = "already reported by another organisation; this item follows its outcome"
+# A room in one of these states took its messages with it.
+ROOM_COVERS = frozenset({ItemState.REMOVED, ItemState.CONFIRMED_REMOVED, ItemState.RESTRICTED})
+
+
+def duplicate_note(item: Item, viewer_organisation_id: int) -> str | None:
+    """What a reporter reads of the item its duplicate follows: never another organisation's
+    item id, case or notice (docs/decisions/0016, 0022)."""
+    original = item.duplicate_of
+    if original is None:
+        return None
+    if original.request.organisation_id != viewer_organisation_id:
+        return ANOTHER_ORGANISATION
+    return f"already on your open item {original.request.case_id} #{original.position}"
+
+
+def room_out(item: Item, viewer_organisation_id: int) -> RoomOut | None:
+    """A message's room, when the viewer's organisation filed it: a removed room covers it."""
+    room = item.room_item
+    if room is None or room.request.organisation_id != viewer_organisation_id:
+        return None
+    covers = room.state in ROOM_COVERS and item.state not in SETTLED
+    where = f"{room.request.case_id} #{room.position}"
+    state = room.state.replace("_", " ")
+    return RoomOut(
+        item_id=room.pk,
+        case_id=room.request.case_id or "",
+        position=room.position,
+        url=room.normalised_url,
+        state=room.state,
+        covers=covers,
+        message=(
+            f"covered by its room's outcome ({where}: {state})"
+            if covers
+            else f"posted in the room of item {where} ({state})"
+        ),
+    )
+
+
 def _follow_without_naming(out: ItemOut, item: Item, viewer_organisation_id: int) -> None:
     """A duplicate shows the fate of the item it follows; another organisation's item id,
     case or notice is never named (the two reporters never learn of each other)."""
+    out.room = room_out(item, viewer_organisation_id)
     original = item.duplicate_of
     if original is None:
         return
     out.follows_state = original.state
+    out.duplicate_note = duplicate_note(item, viewer_organisation_id)
     if original.request.organisation_id != viewer_organisation_id:
         out.duplicate_of = None
     if original.confirmed_removed_at is not None:

@@ -12,6 +12,7 @@ from hotline.cases import schedule
 from hotline.cases.models import Notice
 from hotline.cases.services.checking import item_check
 from hotline.cases.services.deadlines import notice_escalate_if_overdue
+from hotline.cases.services.reroute import triage_reroute
 from hotline.cases.workflow import WATCHED
 from hotline.core import clock
 from hotline.verification.backends import fetcher_from_settings
@@ -44,3 +45,9 @@ def recheck_notice(notice_id: int) -> int:
 @task(priority=DEADLINE_PRIORITY)
 def check_deadline(notice_id: int) -> bool:
     return notice_escalate_if_overdue(notice_id=notice_id)
+
+
+@task()
+def reroute_triage(trigger: str, actor: str) -> int:
+    """Route the triage items a new platform, host or policy makes routable (decision 22)."""
+    return len(triage_reroute(trigger=trigger, actor=actor).moved)

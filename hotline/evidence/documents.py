@@ -108,7 +108,11 @@ def _item(item: Item, actions: list[dict[str, Any]]) -> dict[str, Any]:
         "signals": [
             {k: s.get(k) for k in ("type", "value", "quality") if k in s} for s in item.signals
         ],
-        "duplicate_of": item.duplicate_of_id,
+        # Another organisation's item is never named: only that there is one (decision 22).
+        "duplicate_of": item.duplicate_of_id if not _elsewhere(item) else None,
+        "duplicate_of_another_organisation": _elsewhere(item),
+        "location_kind": item.location_kind,
+        "room_item": item.room_item_id,
         "rejection_reason": item.rejection_reason,
         "outcome_note": item.outcome_note,
         "acted_at": _at(item.acted_at),
@@ -130,6 +134,11 @@ def _item(item: Item, actions: list[dict[str, Any]]) -> dict[str, Any]:
             for c in item.checks.all()
         ],
     }
+
+
+def _elsewhere(item: Item) -> bool:
+    original = item.duplicate_of
+    return original is not None and original.request.organisation_id != item.request.organisation_id
 
 
 def _actions_by_item(events: list[Event]) -> dict[str, list[dict[str, Any]]]:

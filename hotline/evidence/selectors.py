@@ -37,7 +37,9 @@ def evidence_records(*, actor: Actor | None, scope: EvidenceScope) -> EvidenceRe
 
 def _items() -> QuerySet[Item]:
     return (
-        Item.objects.select_related("request__organisation", "notice__platform", "platform")
+        Item.objects.select_related(
+            "request__organisation", "notice__platform", "platform", "duplicate_of__request"
+        )
         .prefetch_related(Prefetch("checks", queryset=ItemCheck.objects.order_by("checked_at")))
         .order_by("request_id", "position")
     )

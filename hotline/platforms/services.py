@@ -12,6 +12,7 @@ from hotline.accounts.services import organisation_create
 from hotline.audit.services import audit_record
 from hotline.core.errors import Conflict, InvalidInput, NotFound
 from hotline.platforms.models import ChannelKind, DeadlinePolicy, Platform, PlatformHost
+from hotline.platforms.signals import routing_changed
 from hotline.platforms.urls import InvalidUrl, normalise_url
 
 
@@ -94,6 +95,9 @@ def platform_host_add(*, platform: Platform, host: str, actor: str) -> PlatformH
         organisation_id=platform.organisation_id,
         payload={"host": canonical},
     )
+    routing_changed.send(
+        sender=Platform, platform=platform, change=f"host {canonical} added", actor=actor
+    )
     return row
 
 
@@ -127,6 +131,12 @@ def deadline_policy_set(*, platform: Platform, rule: DeadlineRule, actor: str) -
             "clock_pauses_for_info": rule.clock_pauses_for_info,
             "question_reminder_hours": rule.question_reminder_hours,
         },
+    )
+    routing_changed.send(
+        sender=Platform,
+        platform=platform,
+        change=f"deadline policy {policy.jurisdiction} set",
+        actor=actor,
     )
     return policy
 

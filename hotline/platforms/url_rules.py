@@ -60,8 +60,11 @@ X_ACCOUNT_VIEWS = frozenset({"media", "with_replies", "likes", "highlights", "ar
 _DIGITS = re.compile(r"^\d+$")
 
 DISCORD_APP_HOSTS = frozenset(
-    {"discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"}
-)
+    {
+        "discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com",
+        "ptb.discordapp.com", "canary.discordapp.com",
+    }
+)  # fmt: skip
 DISCORD_INVITE_HOST = "discord.gg"
 DISCORD_FILE_HOSTS = frozenset({"cdn.discordapp.com", "media.discordapp.net"})
 
@@ -118,7 +121,9 @@ def telegram_location(host: str, path: str, query: str) -> SiteLocation:
     kind, room = LocationKind.OTHER, None
     if segments and segments[0].startswith("+"):
         kind = LocationKind.INVITE
-    elif segments[:1] == ["c"] and len(segments) >= 3 and _DIGITS.match(segments[2]):
+    elif segments[:1] == ["c"] and len(segments) == 2 and _DIGITS.match(segments[1]):
+        kind = LocationKind.ROOM  # a private channel by its id
+    elif segments[:1] == ["c"] and len(segments) >= 3 and _DIGITS.match(segments[-1]):
         kind, room = LocationKind.MESSAGE, f"https://t.me/c/{segments[1]}"
     elif len(segments) == 1:
         kind = LocationKind.ROOM

@@ -7,7 +7,7 @@ import ipaddress
 import re
 import string
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import idna
 
@@ -76,7 +76,8 @@ def normalise_url(raw: str) -> NormalisedUrl:
       (username) is lowercased except for invite links ``/+hash``; ``/joinchat/hash`` becomes
       ``/+hash`` (same invite; the hash keeps its case); the presentation-only query parameters
       in ``url_rules.TELEGRAM_PRESENTATION_PARAMS`` and ``utm_*`` are dropped, others (``comment``,
-      ``thread``) are kept because they point at a different message.
+      ``thread``) are kept because they point at a different message. web.telegram.org links
+      (``/k/#@name``, ``/a/#-100123``, ``#?tgaddr=tg://…``) become the t.me link of that chat.
     * X: x.com, twitter.com, mobile./m. hosts and the fxtwitter/vxtwitter/fixupx embed proxies
       become ``x.com``; a post is ``x.com/i/status/<id>`` whatever account name, ``/photo/1``
       or share parameters (``?s=20&t=…``) surround it; account names are lowercased.
@@ -118,7 +119,9 @@ def _clean(raw: str) -> str:
         raise InvalidUrl("URL contains a control character (tab, newline, ...)")
     if not _is_encodable(text):
         raise InvalidUrl("URL contains characters that cannot be UTF-8 encoded")
-    return _telegram_app_link(text) if text.lower().startswith("tg:") else text
+    if text.lower().startswith("tg:"):
+        return _telegram_app_link(text)
+    return _telegram_web_link(text) if _WEB_TELEGRAM.match(text) else text
 
 
 def _split(text: str) -> tuple[str, str, int | None, str, str]:
@@ -210,6 +213,41 @@ def _remove_dot_segments(path: str) -> str:
             result.append(segment)
     trailing = "/" if segments[-1] in {".", ".."} else ""
     return "/" + "/".join(result) + trailing
+
+
+# web.telegram.org names the chat in the fragment, which every other URL drops: read it first.
+_WEB_TELEGRAM = re.compile(
+    r"^(?:https?://)?(?:www\.)?web\.telegram\.org(?::\d+)?(?P<path>/[^#?]*)?(?:\?[^#]*)?"
+    r"#(?P<fragment>.+)$",
+    re.IGNORECASE,
+)
+_WEB_USERNAME = re.compile(r"^@([A-Za-z0-9_]+)(?:/(\d+))?$")
+_WEB_CHANNEL_ID = re.compile(r"^-100(\d+)(?:_(\d+))?$")
+
+
+def _telegram_web_link(text: str) -> str:
+    """Translate a web.telegram.org link (the K, A and old clients) to its t.me equivalent:
+    ``#@name`` is t.me/name, ``#-100123`` the private channel t.me/c/123, ``#?tgaddr=tg://…``
+    the app link it carries. A chat named some other way (a private chat's numeric id) keeps its
+    fragment as the ``peer`` query, so that two different chats never fold into one URL."""
+    match = _WEB_TELEGRAM.match(text)
+    if match is None:
+        return text
+    path, fragment = (match["path"] or "/").rstrip("/"), match["fragment"]
+    if fragment.startswith("?tgaddr="):  # parsed before unescaping: the address is escaped
+        address = dict(parse_qsl(fragment[1:])).get("tgaddr", "")
+        if address.lower().startswith("tg:"):
+            return _telegram_app_link(address)
+    if fragment.startswith("/im?"):  # the old client: #/im?p=@name
+        fragment = dict(parse_qsl(fragment[4:])).get("p", fragment)
+    fragment = unquote(fragment)
+    if username := _WEB_USERNAME.match(fragment):
+        name, post = username.groups()
+        return f"https://t.me/{name}" + (f"/{post}" if post else "")
+    if channel := _WEB_CHANNEL_ID.match(fragment):
+        channel_id, post = channel.groups()
+        return f"https://t.me/c/{channel_id}" + (f"/{post}" if post else "")
+    return f"https://web.telegram.org{path}?peer={quote(fragment, safe='@')}"
 
 
 def _telegram_app_link(text: str) -> str:

@@ -17,6 +17,16 @@ STATES: dict[str, Promise] = {
     "reopened": _("Reopened: still online"),
 }
 
+# What an item's URL points at (platforms.url_rules.LocationKind).
+LOCATION_KINDS: dict[str, Promise] = {
+    "message": _("Message or post"),
+    "room": _("Chat room or channel"),
+    "account": _("Account"),
+    "invite": _("Invite link"),
+    "file": _("File"),
+    "other": _("Other page"),
+}
+
 DEADLINE_STATUSES: dict[str, Promise] = {
     "overdue": _("Overdue"),
     "due": _("Deadline ahead"),

@@ -23,8 +23,8 @@ from hotline.cases.models import (
     TakedownRequest,
     Victim,
 )
-from hotline.cases.schemas import SeenBeforeOut
-from hotline.cases.serializers import seen_before_out
+from hotline.cases.schemas import RoomOut, SeenBeforeOut
+from hotline.cases.serializers import duplicate_note, room_out, seen_before_out
 from hotline.cases.services.access import is_platform_side
 from hotline.cases.tokens import action_token_check
 from hotline.cases.workflow import ItemState, RejectionReason
@@ -157,6 +157,9 @@ class CasePage:
     seen_before: dict[int, list[SeenBeforeOut]]
     threads: list[Thread]
     timeline: list[Entry]
+    # A message's room item (same organisation), and what a duplicate may say of its original.
+    rooms: dict[int, RoomOut] = field(default_factory=dict)
+    duplicate_notes: dict[int, str] = field(default_factory=dict)
 
 
 def case_page(*, actor: Actor, case_id: str) -> CasePage:
@@ -174,6 +177,14 @@ def case_page(*, actor: Actor, case_id: str) -> CasePage:
         },
         threads=[_thread(n) for n in notices],
         timeline=timeline_entries(events_for_subjects(subjects=subjects)),
+        rooms={
+            i.pk: room for i in items if (room := room_out(i, actor.organisation_id)) is not None
+        },
+        duplicate_notes={
+            i.pk: note
+            for i in items
+            if (note := duplicate_note(i, actor.organisation_id)) is not None
+        },
     )
 
 

@@ -26,6 +26,8 @@ SENTENCES: dict[str, Promise] = {
     "request:consent_withdrawn": _("%(who)s withdrew consent: the request's hashes were deleted"),
     "item:create": _("%(who)s added %(item)s to the request"),
     "item:route": _("%(who)s routed %(item)s to its platform"),
+    "item:reroute": _("%(who)s routed %(item)s once its platform was known"),
+    "item:room_link": _("%(who)s linked %(item)s to the item of its room"),
     "notice:create": _("%(who)s sent the notice to %(platform)s"),
     "notice:acknowledge": _("%(who)s acknowledged the notice"),
     "notice:escalate": _(
@@ -49,6 +51,7 @@ SENTENCES: dict[str, Promise] = {
     "item:bank_removed": _("%(who)s removed the hash of %(item)s from the bank"),
     "item:review_sent": _("%(who)s sent the self-filed %(item)s to its platform"),
     "item:review_declined": _("%(who)s declined the self-filed %(item)s"),
+    "notice:signals_withdrawn": _("%(who)s told %(platform)s to delete the withdrawn hashes"),
     "message:question": _("%(who)s asked a question"),
     "message:answer": _("%(who)s answered a question"),
     "message:system": _("hotline posted a message on the thread"),

@@ -254,8 +254,9 @@ def test_hotline_recognises_a_newly_reported_url_as_a_copy(
     assert news.organisation_id == told.organisation_id
     assert news.facts["case_id"] == known["receipt"]["case_id"]
     assert receipt["case_id"] not in str(news.facts) and "Centre A" not in str(news.facts)
+    # Nor is the copy's item id: the original's record goes whole into its evidence package.
     assert told.payload == {
-        "copy": item["id"],
+        "copy_another_organisation": True,
         "copy_number": 2,
         "found_by": "hotline",
         "distance": 3,

@@ -10,6 +10,7 @@ that answered 500 once an item had a verification check.
 import io
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -26,6 +27,7 @@ from hotline.core.worker import drain_ready_tasks
 from hotline.delivery.models import Delivery
 from hotline.delivery.services import delivery_relay_until_idle
 from hotline.demo.scenario import api
+from hotline.platforms.services import DeadlineRule, platform_create
 from hotline.selfservice.models import HeldUrl, SelfCase
 from hotline.selfservice.review import held_url_approve, held_url_decline
 from hotline.selfservice.services import self_case_file, self_case_withdraw
@@ -104,7 +106,7 @@ def crawl_everything() -> list[Crawl]:
     operations = ["/healthz", "/readyz", "/metrics"]
     # The probes first: the anonymous crawl of every page can itself outlast a heartbeat.
     anonymous.visit([*operations, *pages, *reads, "/admin/", "/api/docs", "/api/openapi.json"])
-    assert anonymous.seen["/readyz"] == 200
+    assert anonymous.seen["/readyz"] == 200, anonymous.client.get("/readyz").content
     crawls.append(anonymous)
     # The victim, who opened her self-service case with its number and PIN (hotline.selfservice).
     victim = Crawl(who="victim (self-service)", client=Client(raise_request_exception=False))
@@ -210,7 +212,15 @@ def run_with_replies_checks_and_escalations() -> None:
         {
             "category": "sexual_deepfake",
             "reasons": "A sexual deepfake of an identifiable adult, shared without consent.",
-            "items": [{"url": "https://t.me/school_leaks/1"}, {"url": "https://x.com/a/status/9"}],
+            "items": [
+                {"url": "https://t.me/school_leaks/1"},
+                {"url": "https://x.com/a/status/9"},
+                # A room with its message above, and a Discord room and message that wait in
+                # triage until Discord is added below (decision 22).
+                {"url": "https://t.me/school_leaks"},
+                {"url": "https://discord.com/channels/42/43"},
+                {"url": "https://discordapp.com/channels/42/43/44"},
+            ],
             "legal_bases": ["take_it_down"],
             "legal": {
                 "signature": "/s/ C",
@@ -220,6 +230,7 @@ def run_with_replies_checks_and_escalations() -> None:
             "victim_reference": VICTIM,  # her third case, left to run past its deadline
         },
     )
+    _reroute_and_remove_a_room(client, tokens["moderator"], receipt)
     _reupload_and_quarantine(client, tokens["moderator"])
     drain_ready_tasks()
     delivery_relay_until_idle()
@@ -231,6 +242,29 @@ def run_with_replies_checks_and_escalations() -> None:
         clock.back_to_real_time()
     new_notices = [n["id"] for n in receipt["notices"]]
     assert Notice.objects.filter(pk__in=new_notices, escalated_at__isnull=False).exists()
+
+
+def _reroute_and_remove_a_room(client: Client, moderator: str, receipt: dict[str, Any]) -> None:
+    """Discord is added: its waiting items are re-routed onto a notice. Telegram removes the
+    room: the message in it reads as covered by the room's outcome."""
+    items = {i["position"]: i for i in receipt["items"]}
+    assert items[4]["state"] == items[5]["state"] == "triage"
+    assert items[5]["room"]["item_id"] == items[4]["id"]
+    platform_create(
+        name="Discord",
+        hosts=["discord.com"],
+        hotline_email="safety@discord.example",
+        deadlines=[DeadlineRule("KR", 24, 12)],
+        actor="crawl",
+    )
+    drain_ready_tasks()
+    moved = Item.objects.filter(pk__in=[items[4]["id"], items[5]["id"]])
+    assert {i.state for i in moved} == {"notified"} and len({i.notice_id for i in moved}) == 1
+    room = Item.objects.get(pk=items[3]["id"])
+    assert room.notice_id is not None
+    api(client, moderator, "post", f"/notices/{room.notice_id}/items/{room.pk}/action",
+        {"action": "removed"})  # fmt: skip
+    assert Item.objects.filter(room_item=room).exists()
 
 
 def _reupload_and_quarantine(client: Client, moderator: str) -> None:

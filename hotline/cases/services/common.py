@@ -10,6 +10,16 @@ from hotline.cases.workflow import IllegalTransition, ItemAction, ItemState, nex
 from hotline.core.errors import Conflict
 
 
+def item_ref(key: str, *, organisation_id: int, other: Item) -> dict[str, Any]:
+    """How one organisation's audit event refers to another item: by id when the item is the
+    same organisation's, else only as one of another organisation (decision 22). Events are
+    signed and go whole into the organisation's evidence package, so no other organisation's
+    item id may be written into them."""
+    if other.request.organisation_id == organisation_id:
+        return {key: other.pk}
+    return {f"{key}_another_organisation": True}
+
+
 def record(
     *,
     tag: str,

@@ -17,7 +17,7 @@ from hotline.accounts.actors import Actor
 from hotline.banks.selectors import BankMatch, VideoBankMatch
 from hotline.banks.services import KNOWN_CONTENT_BANK, Signal
 from hotline.cases.models import Item
-from hotline.cases.services.common import record
+from hotline.cases.services.common import item_ref, record
 from hotline.cases.services.news import news_copy_found
 from hotline.cases.services.routing import notice_open, policy_for
 from hotline.cases.workflow import ItemState
@@ -96,6 +96,7 @@ def _open(
         url=url.strip(),
         normalised_url=normalised[0],
         host=normalised[1],
+        location_kind=normalised[2],
         signals=[_signal_row(s) for s in signals],
         platform=platform,
         state=ItemState.NOTIFIED if policy else ItemState.TRIAGE,
@@ -166,14 +167,21 @@ def copy_record(*, item: Item, root: Item, actor: str) -> None:
         actor=actor,
         subject=item,
         organisation_id=item.request.organisation_id,
-        payload={**payload, "copy_of": root.pk, "upload_ref": item.upload_ref},
+        payload={
+            **payload,
+            **item_ref("copy_of", organisation_id=item.request.organisation_id, other=root),
+            "upload_ref": item.upload_ref,
+        },
     )
     record(
         tag="item:copy_found",
         actor=actor,
         subject=root,
         organisation_id=root.request.organisation_id,
-        payload={**payload, "copy": item.pk},
+        payload={
+            **payload,
+            **item_ref("copy", organisation_id=root.request.organisation_id, other=item),
+        },
     )
     news_copy_found(original=root, copy=item)
 
@@ -190,14 +198,15 @@ def _next_copy_number(root: Item) -> int:
     return (top or 1) + 1
 
 
-def _normalised(url: str) -> tuple[str, str]:
+def _normalised(url: str) -> tuple[str, str, str]:
+    """The copy's URL as (normalised URL, host, location kind); empty for an upload without."""
     if not url.strip():
-        return "", ""
+        return "", "", ""
     try:
         normalised = normalise_url(url)
     except InvalidUrl as error:
         raise InvalidInput(f"url: {error}", details=[{"element": "url"}]) from error
-    return normalised.url, normalised.host
+    return normalised.url, normalised.host, str(normalised.kind)
 
 
 def _signal_row(signal: Signal) -> dict[str, object]:

@@ -227,6 +227,8 @@ def _item(request: TakedownRequest, position: int, data: ItemInput) -> Item:
         url=data.url.strip(),
         normalised_url=normalised.url if normalised else "",
         host=normalised.host if normalised else "",
+        location_kind=str(normalised.kind) if normalised else "",
+        room_url=(normalised.room or "") if normalised else "",
         signals=[_signal_row(s) for s in data.signals],
     )
 

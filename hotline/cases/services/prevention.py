@@ -5,7 +5,7 @@ from datetime import datetime
 from hotline.banks.selectors import bank_match, banks_list
 from hotline.banks.services import KNOWN_CONTENT_BANK, Signal, bank_add, bank_ensure
 from hotline.cases.models import Item, ItemLink
-from hotline.cases.services.common import record
+from hotline.cases.services.common import item_ref, record
 from hotline.cases.services.copies import best_known_match, copy_mark
 
 # Every reported item's hashes, so a new report of the same content finds the earlier case.
@@ -38,7 +38,9 @@ def _link(item: Item, signals: list[Signal], *, actor: str, now: datetime) -> No
                 continue
             if m.item_id not in best or m.distance < best[m.item_id][0]:
                 best[m.item_id] = (m.distance, m.signal_type)
+    earlier_items = Item.objects.select_related("request").in_bulk(list(best))
     for earlier_id, (distance, signal_type) in sorted(best.items()):
+        earlier = earlier_items[earlier_id]
         ItemLink.objects.create(
             item=item,
             earlier_item_id=earlier_id,
@@ -51,7 +53,13 @@ def _link(item: Item, signals: list[Signal], *, actor: str, now: datetime) -> No
             actor=actor,
             subject=item,
             organisation_id=item.request.organisation_id,
-            payload={"earlier_item": earlier_id, "distance": distance, "signal": signal_type},
+            payload={
+                **item_ref(
+                    "earlier_item", organisation_id=item.request.organisation_id, other=earlier
+                ),
+                "distance": distance,
+                "signal": signal_type,
+            },
         )
 
 

@@ -5,18 +5,22 @@ from datetime import datetime
 
 from hotline.cases import schedule
 from hotline.cases.models import Item, Notice, TakedownRequest
-from hotline.cases.services.common import record, record_many
+from hotline.cases.services.common import item_ref, record, record_many
 from hotline.cases.services.notify import notice_send
 from hotline.cases.workflow import SETTLED, ItemState, deadline_after
 from hotline.core.errors import Conflict
 from hotline.platforms.models import DeadlinePolicy, Platform
 from hotline.platforms.selectors import deadline_policy_for, platform_for_host
+from hotline.platforms.url_rules import LocationKind
 
 # Used when a platform has no policy for the requester's jurisdiction ("ZZ": any other).
 FALLBACK_JURISDICTION = "ZZ"
 # URLs per IN (...) lookup: well under every database's limit on bound parameters.
 _LOOKUP_BATCH = 500
 
+
+# What a message's room can be: a chat room or channel, or (on X) the author's account.
+_ROOM_KINDS = frozenset({LocationKind.ROOM, LocationKind.ACCOUNT})
 
 HELD_FOR_REVIEW = "held for review: filed without an account (self-service)"
 
@@ -35,13 +39,14 @@ def route_items(
     platforms: dict[int, tuple[Platform, DeadlinePolicy]] = {}
     hosts = {host: platform_for_host(host=host) for host in {i.host for i in items if i.host}}
     policies = {p.pk: policy_for(p, request.jurisdiction) for p in hosts.values() if p is not None}
-    originals = _open_originals({i.normalised_url for i in items if i.normalised_url})
+    originals = open_originals({i.normalised_url for i in items if i.normalised_url})
     seen_here: dict[str, Item] = {}
     for item in items:
         platform = hosts.get(item.host) if item.host else None
         policy = policies[platform.pk] if platform else None
         original = seen_here.get(item.normalised_url) or originals.get(item.normalised_url)
         item.platform = None if hold else platform
+        item.held_for_review = hold
         if hold or platform is None or policy is None:
             item.state = ItemState.TRIAGE
         elif original is not None:
@@ -55,6 +60,7 @@ def route_items(
     later = [i for i in items if i.duplicate_of is not None and i.duplicate_of.pk is None]
     Item.objects.bulk_create([i for i in items if not any(i is j for j in later)])
     Item.objects.bulk_create(later)
+    items_link_rooms(request=request, items=items, actor=actor)
     record_many(
         tag="item:create",
         actor=actor,
@@ -86,8 +92,9 @@ def _routing_payload(
         "state": item.state,
         "platform": platform.name if platform else None,
     }
-    if item.duplicate_of_id:
-        payload["duplicate_of"] = item.duplicate_of_id
+    payload.update(duplicate_payload(item))
+    if item.room_item_id:
+        payload["room_item"] = item.room_item_id
     if hold:
         payload["triage_reason"] = HELD_FOR_REVIEW
     elif platform and policy is None:
@@ -111,13 +118,13 @@ def held_item_route(*, item: Item, actor: str, now: datetime) -> Notice | None:
             "the platform first",
             details=[{"element": "host", "message": item.host}],
         )
-    original = _open_originals({item.normalised_url}).get(item.normalised_url)
-    item.platform = platform
+    original = open_originals({item.normalised_url}).get(item.normalised_url)
+    item.platform, item.held_for_review = platform, False
     if original is not None:
         item.state, item.duplicate_of = ItemState.DUPLICATE, original
     else:
         item.state = ItemState.NOTIFIED
-    item.save(update_fields=["platform", "state", "duplicate_of"])
+    item.save(update_fields=["platform", "state", "duplicate_of", "held_for_review"])
     record(
         tag="item:route",
         actor=actor,
@@ -132,6 +139,65 @@ def held_item_route(*, item: Item, actor: str, now: datetime) -> Notice | None:
     )
 
 
+def duplicate_payload(item: Item) -> dict[str, object]:
+    """What the audit record says of the item a duplicate follows: its id only when it is the
+    same organisation's. The record is signed and goes whole into the reporter's evidence
+    package, so another organisation's item id is never written into it (decision 22)."""
+    original = item.duplicate_of
+    if original is None:
+        return {}
+    return item_ref("duplicate_of", organisation_id=item.request.organisation_id, other=original)
+
+
+def items_link_rooms(*, request: TakedownRequest, items: list[Item], actor: str) -> None:
+    """Link each new message to its room's item, and earlier messages to a new room's item,
+    within the reporting organisation only (docs/decisions/0022). Three queries at most."""
+    organisation_id = request.organisation_id
+    new_by_url: dict[str, Item] = {}
+    for item in sorted(items, key=lambda i: i.position):
+        if item.normalised_url:
+            new_by_url.setdefault(item.normalised_url, item)
+    room_urls = sorted({i.room_url for i in items if i.room_url} - set(new_by_url))
+    earlier: dict[str, Item] = {}
+    for start in range(0, len(room_urls), _LOOKUP_BATCH):
+        rows = Item.objects.filter(
+            request__organisation_id=organisation_id,
+            normalised_url__in=room_urls[start : start + _LOOKUP_BATCH],
+        ).order_by("-pk")
+        earlier.update({row.normalised_url: row for row in rows})  # the first reported wins
+    linked: list[Item] = []
+    for item in items:
+        room = new_by_url.get(item.room_url) or earlier.get(item.room_url)
+        if item.room_url and room is not None and room is not item:
+            item.room_item = room
+            linked.append(item)
+    if linked:
+        Item.objects.bulk_update(linked, ["room_item"])
+    # Messages filed earlier whose room (a room or an account) is only now reported.
+    rooms = sorted(url for url, i in new_by_url.items() if i.location_kind in _ROOM_KINDS)
+    waiting: list[Item] = []
+    for start in range(0, len(rooms), _LOOKUP_BATCH):
+        waiting += (
+            Item.objects.filter(
+                request__organisation_id=organisation_id,
+                room_url__in=rooms[start : start + _LOOKUP_BATCH],
+                room_item=None,
+            )
+            .exclude(request=request)
+            .order_by("pk")
+        )
+    for message in waiting:
+        message.room_item = new_by_url[message.room_url]
+    if waiting:
+        Item.objects.bulk_update(waiting, ["room_item"])
+        record_many(
+            tag="item:room_link",
+            actor=actor,
+            organisation_id=organisation_id,
+            subjects=[(m, {"room_item": m.room_item_id, "room": m.room_url}) for m in waiting],
+        )
+
+
 def policy_for(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
     """The platform's deadline policy for a jurisdiction, or its catch-all one."""
     return deadline_policy_for(platform=platform, jurisdiction=jurisdiction) or deadline_policy_for(
@@ -139,7 +205,7 @@ def policy_for(platform: Platform, jurisdiction: str) -> DeadlinePolicy | None:
     )
 
 
-def _open_originals(normalised_urls: set[str]) -> dict[str, Item]:
+def open_originals(normalised_urls: set[str]) -> dict[str, Item]:
     """For each URL, the earliest item a platform is still working on, on an open notice."""
     originals: dict[str, Item] = {}
     urls = sorted(normalised_urls)
@@ -152,6 +218,7 @@ def _open_originals(normalised_urls: set[str]) -> dict[str, Item]:
                 notice__isnull=False,
             )
             .exclude(state__in=[s.value for s in SETTLED])
+            .select_related("request")
             .order_by("-pk")
         )
         originals.update({item.normalised_url: item for item in rows})  # lowest pk wins

@@ -23,6 +23,11 @@ def category_label(code: str) -> str:
 
 
 @register.filter
+def kind_label(code: str) -> str:
+    return str(labels.LOCATION_KINDS.get(code, code))
+
+
+@register.filter
 def verdict_label(code: str) -> str:
     return str(labels.VERDICTS.get(code, code))
 
