@@ -11,6 +11,8 @@ class Bank(models.Model):
     # Bumped by every add and remove, so each process can bring its index up to date by delta.
     version = models.BigIntegerField(default=0)
     created_at = models.DateTimeField()
+    # Platforms may fetch the bank's hashes (GET /api/banks/{name}/feed, `hotline bank share`).
+    platform_feed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name
@@ -41,7 +43,12 @@ class BankEntry(models.Model):
     quarantined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["bank", "signal_type", "value"])]
+        indexes = [
+            models.Index(fields=["bank", "signal_type", "value"]),
+            # The feed reads additions and removals in version order (banks.feed).
+            models.Index(fields=["bank", "added_version", "id"], name="bankentry_feed_added"),
+            models.Index(fields=["bank", "removed_version", "id"], name="bankentry_feed_removed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.signal_type}:{self.value[:12]}… in {self.bank_id}"

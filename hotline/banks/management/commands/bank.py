@@ -1,17 +1,46 @@
-"""`hotline bank create|list|import|remove`: manage hash banks (hashes only, never bytes)."""
+"""`hotline bank create|list|share|import|export|remove`: manage hash banks (hashes only)."""
 
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
+from hotline.banks.exchange import bank_import_rows
+from hotline.banks.feed import bank_changes_all, parse_cursor
 from hotline.banks.models import Bank
 from hotline.banks.selectors import banks_list
-from hotline.banks.services import Signal, bank_add, bank_create, bank_remove
+from hotline.banks.services import bank_create, bank_remove, bank_share
+from hotline.core import clock
 from hotline.core.commands import domain_errors_as_command_errors
+from hotline.exchange.readers import read
+from hotline.exchange.records import FORMATS, Change
+from hotline.exchange.writers import Page, write
+
+# Bad lines listed in full up to this many; the rest are counted.
+MAX_LISTED = 200
+
+
+class _Counted(io.RawIOBase):
+    """A binary file that moves a progress bar by the bytes read from it."""
+
+    def __init__(self, raw: io.BufferedReader, bar: tqdm) -> None:
+        self.raw, self.bar = raw, bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.raw.readinto(buffer)
+        self.bar.update(count)
+        return count
 
 
 class Command(BaseCommand):
-    help = "Create, list, fill and prune hash banks."
+    help = "Create, list, share, fill, export and prune hash banks."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -19,11 +48,28 @@ class Command(BaseCommand):
         create.add_argument("name")
         create.add_argument("--description", default="")
         create.add_argument("--threshold", type=int, default=31, help="PDQ match distance")
+        create.add_argument(
+            "--platform-feed", action="store_true", help="Let platforms fetch it (its feed)"
+        )
         sub.add_parser("list", help="List banks with their live entry counts.")
-        load = sub.add_parser("import", help="Add hashes from a file: TYPE,HEX[,QUALITY] per line.")
+        share = sub.add_parser("share", help="Let platforms fetch a bank through its feed.")
+        share.add_argument("name")
+        share.add_argument("--off", action="store_true", help="Stop sharing it")
+        load = sub.add_parser(
+            "import", help="Add (and delete) hashes from a file in one of the exchange formats."
+        )
         load.add_argument("name")
         load.add_argument("file")
+        load.add_argument("--format", choices=FORMATS, default="csv", help="default: csv")
         load.add_argument("--label", default="", help="Recorded as the entries' source")
+        load.add_argument("--no-progress", action="store_true", help="No progress bar")
+        export = sub.add_parser(
+            "export", help="Write a bank, or its changes since a cursor, in an exchange format."
+        )
+        export.add_argument("name")
+        export.add_argument("--format", choices=FORMATS, default="csv", help="default: csv")
+        export.add_argument("--since", default=None, help="A cursor an earlier export printed")
+        export.add_argument("--output", "-o", default="-", help="A file (default: stdout)")
         remove = sub.add_parser("remove", help="Remove entries by id.")
         remove.add_argument("name")
         remove.add_argument("ids", nargs="+", type=int)
@@ -37,6 +83,7 @@ class Command(BaseCommand):
             name=options["name"],
             description=options["description"],
             threshold=options["threshold"],
+            platform_feed=options["platform_feed"],
             actor="cli",
         )
         self.stdout.write(f"created bank {bank.name} (threshold {bank.threshold})")
@@ -44,20 +91,102 @@ class Command(BaseCommand):
     def _list(self, options: dict[str, Any]) -> None:
         for bank in banks_list():
             live = bank.entries.filter(removed_version=None).count()
+            shared = "\tshared with platforms" if bank.platform_feed else ""
             self.stdout.write(
-                f"{bank.name}\t{live} entries\tthreshold {bank.threshold}\t{bank.description}"
+                f"{bank.name}\t{live} entries\tthreshold {bank.threshold}\t"
+                f"version {bank.version}{shared}\t{bank.description}"
             )
+
+    def _share(self, options: dict[str, Any]) -> None:
+        bank = bank_share(
+            bank=_bank(options["name"]), platform_feed=not options["off"], actor="cli"
+        )
+        state = "shared with platforms" if bank.platform_feed else "not shared with platforms"
+        self.stdout.write(f"bank {bank.name} is {state}")
 
     def _import(self, options: dict[str, Any]) -> None:
         bank = _bank(options["name"])
-        signals = _read_signals(options["file"])
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"no file {path}")
         label = options["label"] or options["file"]
-        added = bank_add(bank=bank, signals=signals, source=f"import:{label}", actor="cli")
-        self.stdout.write(f"added {len(added)} of {len(signals)} hashes to {bank.name}")
+        bar = tqdm(
+            total=path.stat().st_size,
+            unit="B",
+            unit_scale=True,
+            desc=f"import {path.name}",
+            disable=options["no_progress"],
+            file=sys.stderr,
+        )
+        with path.open("rb") as raw, bar:
+            text = io.TextIOWrapper(
+                io.BufferedReader(_Counted(raw, bar)), encoding="utf-8-sig", newline=""
+            )
+            try:
+                report = bank_import_rows(
+                    bank=bank,
+                    rows=read(options["format"], text),
+                    source=f"import:{label}",
+                    actor="cli",
+                )
+            except UnicodeDecodeError as error:
+                raise CommandError(f"{path} is not UTF-8 text ({error.reason})") from error
+        for problem in (report.bad + report.unapplied)[:MAX_LISTED]:
+            self.stderr.write(f"{path}, line {problem.line}: {problem.message}")
+        listed = len(report.bad) + len(report.unapplied)
+        if listed > MAX_LISTED:
+            self.stderr.write(f"… and {listed - MAX_LISTED} more")
+        summary = f"added {report.added} of {report.rows} rows to {bank.name}"
+        if report.already:
+            summary += f", {report.already} already there"
+        if report.removed or report.not_found:
+            summary += f", removed {report.removed} ({report.not_found} deletions not found)"
+        if report.unapplied:
+            summary += f", {len(report.unapplied)} deletions by id not applied"
+        self.stdout.write(summary)
+        if report.bad:
+            raise CommandError(
+                f"{len(report.bad)} bad lines in {path} (listed above); every other row was read"
+            )
+
+    def _export(self, options: dict[str, Any]) -> None:
+        bank = _bank(options["name"])
+        after = parse_cursor(options["since"])
+        page = Page(
+            bank=bank.name, next_cursor=options["since"] or "0", has_more=False, now=clock.now()
+        )
+
+        def changes() -> Iterator[Change]:
+            for feed_page in bank_changes_all(bank=bank, after=after):
+                yield from feed_page.changes
+                page.next_cursor = feed_page.next_cursor
+
+        if options["output"] == "-":
+            written = write(options["format"], changes(), _Stdout(self), page)
+        else:
+            with open(options["output"], "w", encoding="utf-8", newline="") as out:
+                written = write(options["format"], changes(), out, page)
+        self.stderr.write(
+            f"wrote {written.adds} additions and {written.deletes} deletions of bank {bank.name}"
+            f"; next time: --since {page.next_cursor}"
+        )
+        for reason, count in sorted(written.skipped.items()):
+            self.stderr.write(f"left out {count}: {reason}")
 
     def _remove(self, options: dict[str, Any]) -> None:
         count = bank_remove(bank=_bank(options["name"]), entry_ids=options["ids"], actor="cli")
         self.stdout.write(f"removed {count} entries")
+
+
+class _Stdout:
+    """The command's stdout, written exactly (OutputWrapper adds a newline to each write)."""
+
+    def __init__(self, command: BaseCommand) -> None:
+        self.command = command
+
+    def write(self, text: str, /) -> object:
+        self.command.stdout.write(text, ending="")
+        return len(text)
 
 
 def _bank(name: str) -> Bank:
@@ -65,20 +194,3 @@ def _bank(name: str) -> Bank:
     if bank is None:
         raise CommandError(f"no bank named {name!r}")
     return bank
-
-
-def _read_signals(path: str) -> list[Signal]:
-    signals = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            parts = [p.strip() for p in line.split(",")]
-            if not parts[0]:
-                continue
-            if len(parts) == 1:
-                parts = ["pdq", parts[0]]
-            try:
-                quality = int(parts[2]) if len(parts) > 2 and parts[2] else None
-            except ValueError as error:
-                raise CommandError(f"{path}, line {number}: quality must be a number") from error
-            signals.append(Signal(type=parts[0].lower(), value=parts[1].lower(), quality=quality))
-    return signals
