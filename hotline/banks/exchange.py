@@ -42,11 +42,12 @@ def bank_import_rows(
     rows: Iterable[Row | BadLine],
     source: str,
     actor: str,
-    batch: int = BATCH,
+    batch: int | None = None,
     on_row: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Read every row into the bank; bad rows are collected with their line numbers."""
     report = ImportReport()
+    batch = batch or BATCH
     pending: list[Signal] = []
 
     def flush() -> None:

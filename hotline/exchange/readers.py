@@ -243,7 +243,7 @@ def _json_document(
                 yield BadLine(scan.line, "expected ':' after a key")
                 return
             scan.advance(scan.pos + 1)
-            if key == container and scan.peek() == "[":
+            if scan.peek() == "[" and key == container:
                 scan.advance(scan.pos + 1)
                 yield from _json_list(scan)
                 return
