@@ -27,6 +27,8 @@ class ImportReport:
     removed: int = 0
     not_found: int = 0  # deletions of hashes the bank does not hold live
     bad: list[BadLine] = field(default_factory=list)
+    # Well-formed records of signal types hotline does not keep (StopNCII's VideoTMK, …).
+    skipped: list[BadLine] = field(default_factory=list)
     # Deletions that name only the exporter's id: reported with their line, never applied.
     unapplied: list[BadLine] = field(default_factory=list)
 
@@ -61,7 +63,7 @@ def bank_import_rows(
         if on_row is not None:
             on_row(row.line)
         if isinstance(row, BadLine):
-            report.bad.append(row)
+            (report.skipped if row.skip else report.bad).append(row)
             continue
         if row.delete and not row.value:
             report.rows += 1

@@ -110,7 +110,7 @@ def read_te_csv(stream: TextIO) -> Iterator[Item]:
         name = record.get("signal_type", "")
         signal_type = FROM_TX.get(name.lower())
         if signal_type is None:
-            yield BadLine(number, f"signal type {name[:40]!r} is not one hotline keeps")
+            yield BadLine(number, f"signal type {name[:40]!r} is not one hotline keeps", skip=True)
             continue
         value = record.get("signal_str", "")
         if not value:
@@ -318,7 +318,7 @@ def _te_record(line: int, record: dict[str, Any]) -> Iterator[Item]:
         return
     signal_type = FROM_TE.get(kind.lower())
     if signal_type is None:
-        yield BadLine(line, f"indicator type {kind[:40]!r} is not one hotline keeps")
+        yield BadLine(line, f"indicator type {kind[:40]!r} is not one hotline keeps", skip=True)
         return
     yield Row(
         line,
@@ -351,7 +351,9 @@ def _hma_record(line: int, record: dict[str, Any]) -> Iterator[Item]:
     for name, value in signals.items():
         signal_type = FROM_TX.get(str(name).lower())
         if signal_type is None:
-            yield BadLine(line, f"signal type {str(name)[:40]!r} is not one hotline keeps")
+            yield BadLine(
+                line, f"signal type {str(name)[:40]!r} is not one hotline keeps", skip=True
+            )
         elif not isinstance(value, str):
             yield BadLine(line, f"the {name} signal must be a string")
         else:
@@ -377,7 +379,7 @@ def _stopncii_record(line: int, record: dict[str, Any]) -> Iterator[Item]:
         return
     signal_type = FROM_STOPNCII.get(kind)
     if signal_type is None:
-        yield BadLine(line, f"signal type {kind[:40]!r} is not one hotline keeps")
+        yield BadLine(line, f"signal type {kind[:40]!r} is not one hotline keeps", skip=True)
         return
     status = record.get("hashStatus", "Active")
     yield Row(line, signal_type, value.strip().lower(), delete=status in {"Withdrawn", "Deleted"})
@@ -441,7 +443,7 @@ def _ncmec_entry(line: int, tag: str, element: ET.Element) -> Iterator[Item]:
         if _local(f.tag) in FROM_NCMEC and (f.text or "").strip()
     ]
     if not found:
-        yield BadLine(line, f"{tag} {entry_id or '?'} has no md5 or pdq fingerprint")
+        yield BadLine(line, f"{tag} {entry_id or '?'} has no md5 or pdq fingerprint", skip=True)
         return
     for signal_type, value in found:
         yield Row(line, signal_type, value, external_id=entry_id)

@@ -25,10 +25,14 @@ class Row:
 
 @dataclass(frozen=True)
 class BadLine:
-    """A line that could not be read, and why (a reader yields these and goes on)."""
+    """A line that could not be read, and why (a reader yields these and goes on).
+
+    `skip` marks a well-formed record hotline has no use for (a signal type it does not keep,
+    such as StopNCII's VideoTMK or NCMEC's PhotoDNA): counted, not an error."""
 
     line: int
     message: str
+    skip: bool = False
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def bank(db: None) -> Bank:
 def test_the_old_plain_csv_still_imports(bank: Bank, tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_text(f"pdq,{PDQ[0]},90\n{PDQ[1]}\nmd5,{MD5}\n")
     out, _ = run("import", "imported", str(tmp_path / "h.csv"), "--no-progress")
-    assert out.strip() == "added 3 of 3 rows to imported"
+    assert out.strip() == "added 3 of 3 hashes to imported"
     assert live("imported") == {("pdq", PDQ[0]), ("pdq", PDQ[1]), ("md5", MD5)}
 
 
@@ -93,7 +93,25 @@ def test_a_delta_file_removes_what_it_deletes_in_order(bank: Bank, tmp_path: Pat
         "import", "imported", str(tmp_path / "te.json"), "--format", "te-json", "--no-progress"
     )
     assert live("imported") == {("pdq", PDQ[0]), ("pdq", PDQ[1])}
-    assert out.strip() == "added 2 of 5 rows to imported, removed 2 (1 deletions not found)"
+    assert out.strip() == "added 2 of 5 hashes to imported, removed 2 (1 deletions not found)"
+
+
+def test_records_of_signal_types_hotline_does_not_keep_are_counted_not_errors(
+    bank: Bank, tmp_path: Path
+) -> None:
+    records = [
+        {"signalType": "ImagePDQ", "hashValue": PDQ[0], "hashStatus": "Active"},
+        {"signalType": "VideoTMK", "hashValue": "tmk", "hashStatus": "Active"},
+        {"signalType": "VideoTMK", "hashValue": "tmk2", "hashStatus": "Active"},
+    ]
+    path = tmp_path / "ncii.json"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    out, err = run("import", "imported", str(path), "--format", "stopncii", "--no-progress")
+    assert out.strip() == "added 1 of 1 hashes to imported"
+    assert err.strip() == (
+        f"{path}: skipped 2 records (first on line 2): "
+        "signal type 'VideoTMK' is not one hotline keeps"
+    )
 
 
 def test_deletions_by_the_exporters_id_are_reported_not_guessed(bank: Bank, tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def test_threatexchange_csv_is_what_tx_dataset_prints() -> None:
     assert rows("te-csv", text) == [
         Row(2, "pdq", PDQ),
         Row(3, "md5", MD5),
-        BadLine(4, "signal type 'raw_text' is not one hotline keeps"),
+        BadLine(4, "signal type 'raw_text' is not one hotline keeps", skip=True),
         BadLine(5, "signal_str is empty"),
     ]
     assert rows("te-csv", "pdq,abc\n") == [
@@ -84,7 +84,7 @@ def test_threatexchange_json_reads_a_graph_api_page_with_line_numbers() -> None:
         Row(4, "pdq", PDQ, external_id="100"),
         Row(6, "md5", MD5, delete=True, external_id="101"),
         Row(7, "sha256", SHA, external_id="102"),
-        BadLine(8, "indicator type 'URI' is not one hotline keeps"),
+        BadLine(8, "indicator type 'URI' is not one hotline keeps", skip=True),
         BadLine(9, "a record needs an indicator and its type"),
         BadLine(10, "a record must be a JSON object"),
     ]
@@ -127,7 +127,7 @@ def test_json_lines_go_on_after_a_bad_line() -> None:
         Row(3, "md5", MD5, external_id="2"),
         Row(3, "pdq", PDQ2, external_id="2"),
         Row(4, "", "", delete=True, external_id="3"),
-        BadLine(5, "signal type 'tmk' is not one hotline keeps"),
+        BadLine(5, "signal type 'tmk' is not one hotline keeps", skip=True),
     ]
 
 
@@ -204,7 +204,7 @@ def test_ncmec_reads_entries_and_deletions_with_their_lines() -> None:
     assert rows("ncmec", NCMEC) == [
         Row(4, "md5", MD5, external_id="image1"),
         Row(4, "pdq", PDQ, external_id="image1"),
-        BadLine(15, "image image2 has no md5 or pdq fingerprint"),
+        BadLine(15, "image image2 has no md5 or pdq fingerprint", skip=True),
         Row(20, "", "", delete=True, external_id="image4"),
         Row(27, "md5", MD5, external_id="video1"),
     ]

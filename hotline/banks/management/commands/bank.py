@@ -136,7 +136,14 @@ class Command(BaseCommand):
         listed = len(report.bad) + len(report.unapplied)
         if listed > MAX_LISTED:
             self.stderr.write(f"… and {listed - MAX_LISTED} more")
-        summary = f"added {report.added} of {report.rows} rows to {bank.name}"
+        skipped: dict[str, list[int]] = {}
+        for record in report.skipped:
+            skipped.setdefault(record.message, []).append(record.line)
+        for message, lines in skipped.items():
+            self.stderr.write(
+                f"{path}: skipped {len(lines)} records (first on line {lines[0]}): {message}"
+            )
+        summary = f"added {report.added} of {report.rows} hashes to {bank.name}"
         if report.already:
             summary += f", {report.already} already there"
         if report.removed or report.not_found:
