@@ -63,7 +63,10 @@ def parse_cursor(cursor: str | None) -> Position:
             f"cursor must be VERSION or VERSION.ENTRY as next_cursor gave it, got {cursor[:40]!r}",
             details=[{"element": "after"}],
         )
-    return Position(int(version), int(entry) if entry else _END)
+    position = Position(int(version), int(entry) if entry else _END)
+    if max(position.version, position.entry_id) > _END:
+        raise InvalidInput("cursor is out of range", details=[{"element": "after"}])
+    return position
 
 
 def _after(field: str, at: Position) -> Q:

@@ -274,6 +274,8 @@ def test_who_may_read_which_feed(directory: Any) -> None:
         ("?after=abc", 422, "after"),
         ("?after=1.x", 422, "after"),
         ("?after=-1", 422, "after"),
+        ("?after=1.99999999999999999999999", 422, "after"),
+        ("?after=99999999999999999999999", 422, "after"),
         ("?after=99", 409, "after"),
         ("?limit=0", 422, "limit"),
         ("?limit=5001", 422, "limit"),
@@ -286,3 +288,14 @@ def test_bad_feed_queries_get_precise_errors(
     response = feed("telegram_mod", directory, query)
     assert response.status_code == status
     assert [d["element"] for d in response.json()["details"]] == [element]
+
+
+def test_a_file_that_is_not_text_or_not_there_is_one_clear_error(
+    bank: Bank, tmp_path: Path
+) -> None:
+    (tmp_path / "latin1.csv").write_bytes(b"pdq," + b"\xe9" * 64 + b"\n")
+    with pytest.raises(CommandError, match="is not UTF-8 text"):
+        run("import", "imported", str(tmp_path / "latin1.csv"), "--no-progress")
+    with pytest.raises(CommandError, match="no file"):
+        run("import", "imported", str(tmp_path / "missing.csv"))
+    assert live("imported") == set()
