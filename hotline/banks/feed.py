@@ -14,8 +14,20 @@ fetch gets only live entries.
 
 Deletions come from the sources in `DELETION_SOURCES`. Today that is entries marked removed.
 A purged entry (consent withdrawn, `purge.py`) leaves no row here; when purges leave
-tombstones (entry id, bank, the version of the purge), add one function reading them to
-`DELETION_SOURCES` — nothing else changes: the feed merges every source in position order.
+tombstones, add one function reading them to `DELETION_SOURCES` — nothing else changes: the
+feed merges every source in position order. A tombstone needs the bank version of its purge to
+have a place (`bank_purge_items` bumps the version in the tombstone's transaction: store it on
+the row); it holds no hash and no added_version, so it goes to every client whose cursor is
+before it except a fresh one (a client that never had the entry drops an unknown id). Sketch:
+
+    def _tombstones(bank, after, upto, limit):
+        if after == START:
+            return []
+        rows = PurgedEntryTombstone.objects.filter(bank=bank, version__lte=upto).filter(
+            Q(version__gt=after.version) | Q(version=after.version, entry_id__gt=after.entry_id)
+        ).order_by("version", "entry_id")[:limit]
+        return [(p, Change(p.cursor(), t.entry_id, True, None, None, None, t.deleted_at))
+                for t in rows for p in [Position(t.version, t.entry_id)]]
 """
 
 from collections.abc import Callable, Iterator
