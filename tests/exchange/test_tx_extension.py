@@ -5,6 +5,7 @@ incrementally, deletions included, with a platform's token."""
 import csv
 import io
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from threatexchange.exchanges import auth
 from threatexchange.extensions.manifest import ThreatExchangeExtensionManifest
 from threatexchange.signal_type.md5 import VideoMD5Signal
 from threatexchange.signal_type.pdq.signal import PdqSignal
+from threatexchange.utils import dataclass_json
 
 from hotline.banks.models import Bank
 from hotline.banks.services import (
@@ -28,6 +30,7 @@ from hotline.exchange.tx import (
     HotlineCheckpoint,
     HotlineCollabConfig,
     HotlineCredentials,
+    HotlineEntry,
     HotlineSignalExchangeAPI,
 )
 
@@ -185,3 +188,31 @@ def test_the_tx_cli_fetches_hotline_and_sees_a_deletion(
     )
     assert match.returncode == 0, match.stderr
     assert "hotline-known" in match.stdout
+
+
+def test_hma_can_store_the_config_checkpoint_credentials_and_records() -> None:
+    """What HMA's storage does with an exchange's classes (OpenMediaMatch/storage/postgres):
+    configs, checkpoints and credentials through threatexchange's dataclass_json, each fetched
+    record converted on its own and pickled, keyed by str(key)."""
+    api_json = {"base_url": "https://hotline.example", "bank": "known-content"}
+    api_json |= {"name": "HOTLINE_KNOWN", "enabled": True, "api": "hotline"}  # as HMA adds
+    collab = dataclass_json.dataclass_load_dict(api_json, HotlineCollabConfig)
+    assert collab.base_url == "https://hotline.example" and collab.bank == "known-content"
+    for obj in (HotlineCheckpoint(cursor="3.17"), HotlineCredentials(token="hl_x")):
+        assert (
+            dataclass_json.dataclass_load_dict(dataclass_json.dataclass_dump_dict(obj), type(obj))
+            == obj
+        )
+    assert HotlineCredentials._from_str(" hl_x \n") == HotlineCredentials(token="hl_x")
+
+    record = HotlineEntry(entry_id=17, signal_type="pdq", value=PDQ_A, quality=90, bank="k")
+    converted = HotlineSignalExchangeAPI.naive_convert_to_signal_type(
+        [PdqSignal, VideoMD5Signal], collab, {"17": record}
+    )
+    assert converted == {PdqSignal: {PDQ_A: record}}
+    assert pickle.loads(pickle.dumps(record)) == record  # noqa: S301 - our own bytes, as HMA
+    unusable = HotlineEntry(entry_id=18, signal_type="sha256", value="e" * 64)
+    assert (
+        HotlineSignalExchangeAPI.naive_convert_to_signal_type([PdqSignal], collab, {"18": unusable})
+        == {}
+    )
