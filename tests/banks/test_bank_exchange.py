@@ -169,6 +169,8 @@ def test_export_refuses_a_bad_cursor_and_an_unknown_bank(bank: Bank) -> None:
         run("export", "imported", "--since", "12")
     with pytest.raises(CommandError, match="no bank named 'nope'"):
         run("export", "nope")
+    with pytest.raises(CommandError, match=r"cannot write /nonexistent/x\.csv"):
+        run("export", "imported", "-o", "/nonexistent/x.csv")
 
 
 def test_share_turns_a_banks_feed_on_and_off_audited(bank: Bank) -> None:

@@ -171,7 +171,11 @@ class Command(BaseCommand):
         if options["output"] == "-":
             written = write(options["format"], changes(), _Stdout(self), page)
         else:
-            with open(options["output"], "w", encoding="utf-8", newline="") as out:
+            try:
+                out = open(options["output"], "w", encoding="utf-8", newline="")  # noqa: SIM115
+            except OSError as error:
+                raise CommandError(f"cannot write {options['output']}: {error.strerror}") from error
+            with out:
                 written = write(options["format"], changes(), out, page)
         self.stderr.write(
             f"wrote {written.adds} additions and {written.deletes} deletions of bank {bank.name}"
