@@ -36,6 +36,7 @@ api.add_router("/", evidence_router)
 api.add_router("/", "hotline.selfservice.api.router")  # review of self-filed URLs
 api.add_router("/", "hotline.cases.feed_api.router")  # GET /api/feed, the pull channel
 api.add_router("/", "hotline.cases.news_api.router")  # news, open questions, notifications
+api.add_router("/", "hotline.banks.feed_api.router")  # GET /api/banks/{name}/feed
 
 # Where ninja puts the failing value first in an error's `loc`; the element names the rest.
 _SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}

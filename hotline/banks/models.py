@@ -13,6 +13,8 @@ class Bank(models.Model):
     # Bumped by every add and remove, so each process can bring its index up to date by delta.
     version = models.BigIntegerField(default=0)
     created_at = models.DateTimeField()
+    # Platforms may fetch the bank's hashes (GET /api/banks/{name}/feed, `hotline bank share`).
+    platform_feed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name
@@ -53,10 +55,11 @@ class BankEntry(models.Model):
             ),
         ]
         indexes = [
-            # Each process brings its index up to date by the changes since a version: these
-            # two make that delta (and so every write's cost to readers) independent of size.
-            models.Index(fields=["bank", "added_version"], name="banks_entry_added_version"),
-            models.Index(fields=["bank", "removed_version"], name="banks_entry_removed_version"),
+            # Each process brings its index up to date by the changes since a version, and the
+            # feed reads additions and removals in version order (banks.feed): these two make
+            # both, and so every write's cost to readers, independent of the bank's size.
+            models.Index(fields=["bank", "added_version", "id"], name="bankentry_feed_added"),
+            models.Index(fields=["bank", "removed_version", "id"], name="bankentry_feed_removed"),
         ]
 
     def __str__(self) -> str:

@@ -44,20 +44,35 @@ def signal_problem(signal: Signal) -> str | None:
     return None
 
 
+# The built-in banks platforms may fetch (GET /api/banks/{name}/feed) from the start.
+PLATFORM_FEED_BUILT_IN = {KNOWN_CONTENT_BANK}
+
+
 @transaction.atomic
-def bank_create(*, name: str, description: str = "", threshold: int = 31, actor: str) -> Bank:
+def bank_create(
+    *,
+    name: str,
+    description: str = "",
+    threshold: int = 31,
+    platform_feed: bool = False,
+    actor: str,
+) -> Bank:
     if not 0 <= threshold <= 64:
         raise InvalidInput("a PDQ threshold is between 0 and 64 bits")
     if Bank.objects.filter(name=name).exists():
         raise Conflict(f"a bank named {name!r} already exists")
     bank = Bank.objects.create(
-        name=name, description=description, threshold=threshold, created_at=clock.now()
+        name=name,
+        description=description,
+        threshold=threshold,
+        platform_feed=platform_feed,
+        created_at=clock.now(),
     )
     audit_record(
         tag="bank:create",
         actor=actor,
         subject=f"bank:{bank.pk}",
-        payload={"name": name, "threshold": threshold},
+        payload={"name": name, "threshold": threshold, "platform_feed": platform_feed},
     )
     return bank
 
@@ -65,7 +80,12 @@ def bank_create(*, name: str, description: str = "", threshold: int = 31, actor:
 def bank_ensure(*, name: str, description: str, actor: str) -> Bank:
     """The named bank, created on first use (inside the caller's transaction)."""
     bank = Bank.objects.filter(name=name).first()
-    return bank or bank_create(name=name, description=description, actor=actor)
+    return bank or bank_create(
+        name=name,
+        description=description,
+        platform_feed=name in PLATFORM_FEED_BUILT_IN,
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -73,6 +93,23 @@ def banks_ensure_built_in(*, actor: str) -> None:
     """Recreate the built-in banks after the database was emptied (`flush`, `demo --reset`)."""
     for name, description in BUILT_IN_BANKS.items():
         bank_ensure(name=name, description=description, actor=actor)
+
+
+@transaction.atomic
+def bank_share(*, bank: Bank, platform_feed: bool, actor: str) -> Bank:
+    """Let every platform fetch the bank's hashes through its feed, or stop letting them."""
+    locked = Bank.objects.select_for_update().get(pk=bank.pk)
+    if locked.platform_feed != platform_feed:
+        locked.platform_feed = platform_feed
+        locked.save(update_fields=["platform_feed"])
+        audit_record(
+            tag="bank:share",
+            actor=actor,
+            subject=f"bank:{locked.pk}",
+            payload={"name": locked.name, "platform_feed": platform_feed},
+        )
+    bank.platform_feed = platform_feed
+    return locked
 
 
 @transaction.atomic

@@ -19,9 +19,10 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from hotline.api import api
-from hotline.banks.models import BankEntry
+from hotline.banks.models import Bank, BankEntry
 from hotline.cases.models import Item, Notice, TakedownRequest, Victim
 from hotline.cases.tokens import notice_action_token
+from hotline.exchange.records import FORMATS
 from hotline.platforms.models import Platform
 from hotline.selfservice.models import HeldUrl
 from hotline.web.urls import urlpatterns as web_patterns
@@ -135,6 +136,7 @@ def api_read_urls(ids: Ids, *, since: str, until: str) -> list[str]:
         "notice_id": [*ids.items_by_notice, MISSING_ID],
         "platform": [*Platform.objects.values_list("name", flat=True), "NoSuchPlatform"],
         "reference": [*ids.victim_refs, *NO_SUCH_VICTIMS],
+        "name": [*Bank.objects.values_list("name", flat=True), "no-such-bank"],
     }
     period = f"since={since}&until={until}"
     queries = {
@@ -148,6 +150,16 @@ def api_read_urls(ids: Ids, *, since: str, until: str) -> list[str]:
         "/api/notices/{notice_id}/items": ["", "?state=notified&limit=1", "?q=t.me&cursor=xx"],
         "/api/compliance": ["", f"?since={since}&until={until}"],
         "/api/feed": ["", "?limit=3"],
+        "/api/banks/{name}/feed": [
+            "",
+            "?limit=1",
+            "?after=1.1",
+            "?after=999999",
+            # Just before the latest change of a bank: a deletion when the crawl seeded one.
+            *(f"?after={max(0, v - 1)}" for v in Bank.objects.values_list("version", flat=True)),
+            "?after=zz",
+            *(f"?format={fmt}" for fmt in FORMATS),
+        ],
     }
     urls: list[str] = []
     for path, operations in api.get_openapi_schema()["paths"].items():

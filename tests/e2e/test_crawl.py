@@ -19,7 +19,13 @@ from django.test import Client
 from hotline.accounts.selectors import membership_get
 from hotline.accounts.services import actor_for_membership, token_create
 from hotline.banks.models import Bank
-from hotline.banks.services import KNOWN_CONTENT_BANK, Signal, bank_add, banks_ensure_built_in
+from hotline.banks.services import (
+    KNOWN_CONTENT_BANK,
+    Signal,
+    bank_add,
+    bank_remove,
+    banks_ensure_built_in,
+)
 from hotline.cases.models import Item, Message, MessageKind, Notice
 from hotline.core import clock
 from hotline.core.heartbeat import heartbeat_beat
@@ -291,6 +297,9 @@ def _reupload_and_quarantine(client: Client, moderator: str) -> None:
         api(client, moderator, "post", "/match/not-same", report)
     entry.refresh_from_db()
     assert entry.quarantined_at is not None
+    # An entry added and then removed: the bank feed has a deletion to show.
+    (gone,) = bank_add(bank=bank, signals=[Signal("md5", "cd" * 16)], source="crawl", actor="t")
+    bank_remove(bank=bank, entry_ids=[gone.pk], actor="t")
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ here or listed in NOT_RUN with the reason, so a new one cannot slip by untested.
 import json
 import os
 import re
+import sys
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -59,6 +60,11 @@ NOT_RUN = {
     ("deploy.md", "hotline serve --bind 0.0.0.0:8000"): "serves until stopped, on every "
     "interface; test_serve_command covers --bind and --workers",
     ("deploy.md", "hotline serve --bind unix:"): "serves until stopped; needs /run/hotline",
+    ("exchange.md", "pip install 'hotline[exchange]'"): "installs from PyPI; the dev extra "
+    "installs the same threatexchange, whose tx the exchange examples run",
+    ("exchange.md", "TX_HOTLINE_TOKEN=hl_… flask"): "needs an HMA deployment; "
+    "tests/exchange drive the same SignalExchangeAPI class HMA calls",
+    ("exchange.md", "curl -X POST http://hma.example"): "needs an HMA deployment",
 }
 RUN_HERE = {
     "compliance.md": ["hotline report", "curl", "hotline platform"],
@@ -74,6 +80,7 @@ RUN_HERE = {
         "hotline worker --once",
     ],
     "deploy.md": ["hotline serve --print-command"],
+    "exchange.md": ["hotline bank", "curl -s", "tx ", "TX_HOTLINE_TOKEN=$MODERATOR_TOKEN"],
     "dsa-export.md": ["hotline export dsa-sor", "curl", "for f in sor/*.json"],
     "evidence.md": [
         "hotline evidence",
@@ -175,6 +182,65 @@ def test_the_pull_feed_examples(demo: Demo, demo_server: Server) -> None:
     handled = [json.loads(line) for line in (demo.home / "handled.jsonl").read_text().splitlines()]
     assert len(handled) >= len(events) and handled[0] == events[0]
     assert (demo.home / "cursor.txt").read_text().strip() == handled[-1]["cursor"]
+
+
+def test_the_exchange_examples(demo: Demo, demo_server: Server) -> None:
+    """Import a StopNCII answer, read the bank's feed, fetch it with the real `tx`, then a
+    withdrawal reaches both the delta export and `tx`."""
+    doc = (DOCS / "exchange.md").read_text(encoding="utf-8")
+    stopncii, withdrawn = re.findall(r"```json\n(.*?)```", doc, re.DOTALL)
+    (demo.home / "stopncii.json").write_text(stopncii, encoding="utf-8")
+    (demo.home / "withdrawn.json").write_text(withdrawn, encoding="utf-8")
+    (demo.home / "tx-home").mkdir(exist_ok=True)
+    env = shell_env(demo)
+    # `hotline` from the installed wheel; `tx` from the interpreter running the tests.
+    env["PATH"] = f"{demo.installed.bin}{os.pathsep}{Path(sys.executable).parent}"
+    env["PATH"] += f"{os.pathsep}{os.environ['PATH']}"
+    env["HOME"] = str(demo.home / "tx-home")
+
+    def run(example: str) -> str:
+        return bash(
+            example.replace("http://127.0.0.1:8000", demo_server.base), cwd=demo.home, env=env
+        )
+
+    def tx_rows(example: str) -> set[tuple[str, str]]:
+        lines = run(example).splitlines()
+        assert lines[0] == "signal_type,signal_str,collab,category,tags"
+        return {(row.split(",")[0], row.split(",")[1]) for row in lines[1:]}
+
+    (create,) = _find("exchange.md", "hotline bank create")
+    first_import, withdrawal = _find("exchange.md", "hotline bank import")
+    run(create)
+    assert run(first_import).strip() == "added 3 of 3 hashes to ncii"
+    page_example, hma_example = _find("exchange.md", "curl -s")
+    status, body = curl(page_example, demo, demo_server, env=env)
+    assert status == 200, body
+    page = json.loads(body)
+    assert [c["op"] for c in page["changes"]] == ["add", "add"] and page["has_more"] is True
+    status, body = curl(hma_example, demo, demo_server, env=env)
+    assert status == 200 and "X-Next-Cursor: 1" in body and "X-Has-More: false" in body
+    assert len([line for line in body.splitlines() if line.startswith('{"id"')]) == 3
+
+    (add_extension,) = _find("exchange.md", "tx config extensions")
+    (make_collab,) = _find("exchange.md", "tx config collab")
+    (match,) = _find("exchange.md", "tx match")
+    first_fetch, second_fetch = _find("exchange.md", "TX_HOTLINE_TOKEN=$MODERATOR_TOKEN")
+    first_dataset, second_dataset = _find("exchange.md", "tx dataset")
+    run(add_extension)
+    run(make_collab)
+    run(first_fetch)
+    pdq_a = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+    pdq_b = "358c86641a5269ab5b0db5f1b2315c1642cef9652c39b6ced9f646d91f071927"
+    md5 = ("video_md5", "d41d8cd98f00b204e9800998ecf8427e")
+    assert tx_rows(first_dataset) == {("pdq", pdq_a), ("pdq", pdq_b), md5}
+    assert run(match).strip() == "pdq 0 (hotline-ncii) POSITIVE_CLASS hotline:ncii"
+
+    assert "removed 1 (0 deletions not found)" in run(withdrawal)
+    (delta,) = _find("exchange.md", "hotline bank export")
+    (deletion,) = run(delta).splitlines()[1:]  # the entry id is this database's
+    assert deletion.startswith(f"pdq,{pdq_b},,") and deletion.endswith(",delete")
+    run(second_fetch)
+    assert tx_rows(second_dataset) == {("pdq", pdq_a), md5}
 
 
 def test_the_outbox_and_worker_examples(demo: Demo) -> None:

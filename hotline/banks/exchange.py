@@ -1,0 +1,109 @@
+"""Rows read from an exchange file into a bank (`hotline bank import --format`).
+
+Rows arrive one at a time from `hotline.exchange.readers`; additions are gathered into
+batches and written by `_insert` through `bulk_import.import_rows`, the one bulk insert path
+(COPY on PostgreSQL, batched inserts on SQLite; one transaction with its audit event per
+batch). A deletion that names a hash removes the bank's live entry with that hash
+(`services.bank_remove`), after the additions before it, so a file's order holds. A deletion
+that names only the exporter's own id (NCMEC's deletedImage, HMA's deleted content) cannot be
+applied here, since hotline never stored that id: it is reported, never guessed.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from hotline.banks import bulk_import
+from hotline.banks.models import Bank, BankEntry
+from hotline.banks.services import Signal, bank_remove, signal_problem
+from hotline.exchange.records import BadLine, Row
+
+BATCH = bulk_import.BATCH
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0  # rows read (additions and deletions)
+    added: int = 0
+    already: int = 0  # additions the bank already held live
+    removed: int = 0
+    not_found: int = 0  # deletions of hashes the bank does not hold live
+    bad: list[BadLine] = field(default_factory=list)
+    # Well-formed records of signal types hotline does not keep (StopNCII's VideoTMK, …).
+    skipped: list[BadLine] = field(default_factory=list)
+    # Deletions that name only the exporter's id: reported with their line, never applied.
+    unapplied: list[BadLine] = field(default_factory=list)
+
+
+def _insert(*, bank: Bank, signals: list[Signal], source: str, actor: str) -> int:
+    """The one insert path of an import: how many of `signals` were new to the bank."""
+    result = bulk_import.import_rows(
+        bank=bank,
+        rows=(bulk_import.Row(n, s.type, s.value, s.quality) for n, s in enumerate(signals)),
+        source=source,
+        actor=actor,
+        batch_size=max(1, len(signals)),
+    )
+    return result.added
+
+
+def bank_import_rows(
+    *,
+    bank: Bank,
+    rows: Iterable[Row | BadLine],
+    source: str,
+    actor: str,
+    batch: int | None = None,
+    on_row: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Read every row into the bank; bad rows are collected with their line numbers."""
+    report = ImportReport()
+    batch = batch or BATCH
+    pending: list[Signal] = []
+
+    def flush() -> None:
+        if pending:
+            added = _insert(bank=bank, signals=pending, source=source, actor=actor)
+            report.added += added
+            report.already += len(pending) - added
+            pending.clear()
+
+    for row in rows:
+        if on_row is not None:
+            on_row(row.line)
+        if isinstance(row, BadLine):
+            (report.skipped if row.skip else report.bad).append(row)
+            continue
+        if row.delete and not row.value:
+            report.rows += 1
+            what = f"id {row.external_id}" if row.external_id else "no hash"
+            report.unapplied.append(
+                BadLine(row.line, f"deletion of {what} without its hash: not applied")
+            )
+            continue
+        signal = Signal(type=row.signal_type, value=row.value, quality=row.quality)
+        problem = signal_problem(signal)
+        if problem:
+            report.bad.append(BadLine(row.line, problem))
+            continue
+        report.rows += 1
+        if row.delete:
+            flush()
+            _remove(bank, signal, actor, report)
+            continue
+        pending.append(Signal(type=signal.type, value=signal.value.lower(), quality=row.quality))
+        if len(pending) >= batch:
+            flush()
+    flush()
+    return report
+
+
+def _remove(bank: Bank, signal: Signal, actor: str, report: ImportReport) -> None:
+    ids = list(
+        BankEntry.objects.filter(
+            bank=bank, signal_type=signal.type, value=signal.value.lower(), removed_version=None
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        report.not_found += 1
+        return
+    report.removed += bank_remove(bank=bank, entry_ids=ids, actor=actor)
