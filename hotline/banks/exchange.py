@@ -34,14 +34,11 @@ class ImportReport:
     unapplied: list[BadLine] = field(default_factory=list)
 
 
-def _insert(*, bank: Bank, signals: list[Signal], source: str, actor: str) -> int:
-    """The one insert path of an import: how many of `signals` were new to the bank."""
+def _insert(*, bank: Bank, rows: list[bulk_import.Row], source: str, actor: str) -> int:
+    """The one insert path of an import: how many of `rows` were new to the bank. Each batch's
+    audit event names the file lines it came from."""
     result = bulk_import.import_rows(
-        bank=bank,
-        rows=(bulk_import.Row(n, s.type, s.value, s.quality) for n, s in enumerate(signals)),
-        source=source,
-        actor=actor,
-        batch_size=max(1, len(signals)),
+        bank=bank, rows=rows, source=source, actor=actor, batch_size=max(1, len(rows))
     )
     return result.added
 
@@ -58,11 +55,11 @@ def bank_import_rows(
     """Read every row into the bank; bad rows are collected with their line numbers."""
     report = ImportReport()
     batch = batch or BATCH
-    pending: list[Signal] = []
+    pending: list[bulk_import.Row] = []
 
     def flush() -> None:
         if pending:
-            added = _insert(bank=bank, signals=pending, source=source, actor=actor)
+            added = _insert(bank=bank, rows=pending, source=source, actor=actor)
             report.added += added
             report.already += len(pending) - added
             pending.clear()
@@ -90,7 +87,7 @@ def bank_import_rows(
             flush()
             _remove(bank, signal, actor, report)
             continue
-        pending.append(Signal(type=signal.type, value=signal.value.lower(), quality=row.quality))
+        pending.append(bulk_import.Row(row.line, signal.type, signal.value.lower(), row.quality))
         if len(pending) >= batch:
             flush()
     flush()

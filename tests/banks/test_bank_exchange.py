@@ -13,6 +13,7 @@ from django.test import Client
 
 from hotline.audit.models import Event
 from hotline.banks.models import Bank, BankEntry
+from hotline.banks.purge import bank_purge_items
 from hotline.banks.services import (
     KNOWN_CONTENT_BANK,
     Signal,
@@ -75,7 +76,7 @@ def test_imports_run_in_batches_each_audited(
     (tmp_path / "h.csv").write_text(lines)
     run("import", "imported", str(tmp_path / "h.csv"), "--no-progress")
     assert len(live("imported")) == 9
-    adds = Event.objects.filter(tag="bank:add", subject=f"bank:{bank.pk}")
+    adds = Event.objects.filter(tag="bank:import", subject=f"bank:{bank.pk}")
     assert sorted(e.payload["count"] for e in adds) == [1, 4, 4]
 
 
@@ -241,6 +242,31 @@ def test_a_deletion_reaches_only_a_client_that_was_sent_the_entry(directory: Any
         ("add", entries[1].pk),
         ("delete", entries[0].pk),
     ]
+
+
+def test_a_withdrawal_reaches_the_feed_as_deletions_by_id_without_the_hash(
+    directory: Any,
+) -> None:
+    known = Bank.objects.get(name=KNOWN_CONTENT_BANK)
+    hers = bank_add(
+        bank=known,
+        signals=[Signal("pdq", PDQ[0]), Signal("md5", MD5)],
+        source="t",
+        item_id=77,
+        actor="t",
+    )
+    other = bank_add(bank=known, signals=[Signal("pdq", PDQ[1])], source="t", actor="t")
+    synced = feed("telegram_mod", directory).json()
+    assert {c["entry_id"] for c in synced["changes"]} == {e.pk for e in hers + other}
+    bank_purge_items(item_ids=[77], actor="t", reason="consent withdrawn")
+    page = feed("telegram_mod", directory, f"?after={synced['next_cursor']}").json()
+    assert [(c["op"], c["entry_id"], c["value"]) for c in page["changes"]] == [
+        ("delete", e.pk, None) for e in sorted(hers, key=lambda e: e.pk)
+    ]
+    assert PDQ[0] not in json.dumps(page) and MD5 not in json.dumps(page)
+    # A client that starts now never had them, and is not told of them.
+    fresh = feed("x_mod", directory).json()
+    assert [c["entry_id"] for c in fresh["changes"]] == [other[0].pk]
 
 
 def test_the_feed_in_an_exchange_format_carries_the_cursor_in_headers(directory: Any) -> None:
