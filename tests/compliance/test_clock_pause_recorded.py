@@ -92,7 +92,11 @@ def test_existing_notices_take_their_policys_value_at_migration_time(
 ) -> None:
     kcsc, us = takedown.kcsc_notice.pk, takedown.us_notice.pk
     request.getfixturevalue("notice_field_removed")
-    set_kr_policy(pauses=pauses_at_migration)
+    # The row itself, not the service: today's services (and the receivers of the signal a
+    # policy change sends) read today's cases tables, which the old schema lacks.
+    DeadlinePolicy.objects.filter(platform__name="Telegram", jurisdiction="KR").update(
+        clock_pauses_for_info=pauses_at_migration
+    )
     _migrate_forward()
     assert Notice.objects.get(pk=kcsc).clock_pauses_for_info is pauses_at_migration
     assert Notice.objects.get(pk=us).clock_pauses_for_info is False

@@ -47,4 +47,4 @@ def test_the_compliance_page_has_a_button_for_the_platforms_package_over_its_per
     backwards = client.get(f"/compliance/{telegram}/evidence.zip?since=2100-01-01&until=2000-01-01")
     assert (backwards.status_code, backwards["Location"]) == (302, f"/compliance/{telegram}/")
     shown = client.get(backwards["Location"]).content.decode()
-    assert "since must not be after until" in shown
+    assert "The start of the period must not be after its end." in shown
