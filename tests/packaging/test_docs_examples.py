@@ -65,6 +65,8 @@ NOT_RUN = {
     ("exchange.md", "TX_HOTLINE_TOKEN=hl_… flask"): "needs an HMA deployment; "
     "tests/exchange drive the same SignalExchangeAPI class HMA calls",
     ("exchange.md", "curl -X POST http://hma.example"): "needs an HMA deployment",
+    ("workflow.md", "hotline triage reroute"): "needs items waiting in triage and a platform "
+    "added after them; tests/cases/test_reroute.py moves them and runs the command",
 }
 RUN_HERE = {
     "compliance.md": ["hotline report", "curl", "hotline platform"],

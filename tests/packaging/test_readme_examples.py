@@ -156,9 +156,10 @@ def test_the_hashing_and_bank_examples(demo: Demo) -> None:
     (home / "hashes.csv").write_text(f"pdq,{pdq},90\n", encoding="utf-8")
     (home / "queries.txt").write_text(f"{pdq}\n", encoding="utf-8")
     (home / "bank.txt").write_text(f"{pdq},41\n", encoding="utf-8")
-    create, load = _find("hotline bank")
+    create, load, snapshot = _find("hotline bank")
     _bash(create, cwd=home, env=env)
     _bash(load, cwd=home, env=env)
+    assert "imported: 1 PDQ entries at version" in _bash(snapshot, cwd=home, env=env)
     against_db, against_file = _find("hotline match")
     (answer,) = _bash(against_db, cwd=home, env=env).splitlines()  # every database bank
     assert {m["bank"] for m in json.loads(answer)["matches"]} == {"imported"}
