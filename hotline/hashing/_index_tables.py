@@ -29,6 +29,8 @@ _MIN_BITS, _MAX_BITS = 8, 26
 _HEAD_BYTES_PER_HASH = 40  # bucket heads may take this much per hash ...
 _HEAD_BYTES_FLOOR = 192 << 20  # ... or this much in all, but never over 256 bytes per hash
 CANDIDATE_COST = 4.0  # measured: a verified candidate costs about four empty-bucket probes
+_STATS_MIN_ROWS = 4096  # below this, bit statistics are noise: keep the random permutation
+_STATS_SAMPLE = 65536  # rows sampled (evenly spaced) to estimate bit balance and correlation
 
 
 @functools.cache
@@ -88,6 +90,56 @@ def flip_masks(bits: int, max_weight: int) -> tuple[U64, I64]:
     return np.array(masks, np.uint64), np.array(counts, np.int64)
 
 
+def choose_positions(hashes: U64, n_rows: int, design: Design, perm: U64) -> U64:
+    """Bit positions of each table's substring, chosen from the bank's own bit statistics.
+
+    Skewed banks (biased or correlated bits) fill a few buckets and leave most empty; the
+    probes then verify many more candidates. So the most balanced bits (highest entropy) are
+    used, the least balanced left out, and each bit goes to the table whose bits it is least
+    correlated with (ties: the table with the least entropy so far), which keeps every table's
+    buckets about as even as the data allows. Any disjoint choice is exact (docs/matching.md);
+    this one only makes it faster. Small banks keep the seeded random permutation.
+    """
+    used = design.bits * design.tables
+    if n_rows < _STATS_MIN_ROWS:
+        return np.ascontiguousarray(perm[:used].reshape(design.tables, design.bits))
+    rows = np.linspace(0, n_rows - 1, min(n_rows, _STATS_SAMPLE)).astype(np.int64)
+    sample = np.ascontiguousarray(hashes[rows]).view(np.uint8)
+    bits = np.unpackbits(sample, axis=1, bitorder="little").astype(np.float32)  # bit p = col p
+    p = bits.mean(axis=0)
+    q = np.clip(p, 1e-9, 1 - 1e-9)
+    entropy = -(q * np.log2(q) + (1 - q) * np.log2(1 - q))
+    centred = bits - p
+    sd = np.sqrt((centred * centred).mean(axis=0)) + 1e-9
+    corr = np.abs(centred.T @ centred / bits.shape[0] / np.outer(sd, sd))
+    np.fill_diagonal(corr, 0.0)
+    order = perm[np.argsort(-entropy[perm], kind="stable")][:used]  # ties keep the permutation
+    members: list[list[int]] = [[] for _ in range(design.tables)]
+    load = [0.0] * design.tables
+    for bit in order.tolist():
+        best: tuple[tuple[float, float], int] | None = None
+        for t in range(design.tables):
+            if len(members[t]) == design.bits:
+                continue
+            worst = float(corr[bit, members[t]].max()) if members[t] else 0.0
+            key = (round(worst, 2), load[t])  # correlation first, to 0.01 (sampling noise)
+            if best is None or key < best[0]:
+                best = (key, t)
+        assert best is not None
+        members[best[1]].append(bit)
+        load[best[1]] += float(entropy[bit])
+    return np.array(members, np.uint64)
+
+
+def build_tables(hashes: U64, n_rows: int, pos: U64) -> tuple[I32, I32]:
+    """CSR base tables; allocated by numpy so that large arrays get transparent huge pages
+    (numpy advises them; numba's allocator does not), which halves the TLB misses of probing."""
+    offsets = np.zeros((pos.shape[0], (1 << pos.shape[1]) + 1), np.int32)
+    postings = np.empty((pos.shape[0], n_rows), np.int32)
+    build_csr(hashes, n_rows, pos, offsets, postings)
+    return offsets, postings
+
+
 @jit
 def _table_keys(hashes: U64, n_rows: int, pos_t: U64, out: I64) -> None:
     one = np.uint64(1)
@@ -100,11 +152,10 @@ def _table_keys(hashes: U64, n_rows: int, pos_t: U64, out: I64) -> None:
 
 
 @jit
-def build_csr(hashes: U64, n_rows: int, pos: U64) -> tuple[I32, I32]:
-    """Per table: bucket offsets (2^bits + 1) and the rows of each bucket, by counting sort."""
+def build_csr(hashes: U64, n_rows: int, pos: U64, offsets: I32, postings: I32) -> None:
+    """Per table: bucket offsets (2^bits + 1, zeroed) and the rows of each bucket, by counting
+    sort, into the given arrays."""
     n_buckets = 1 << pos.shape[1]
-    offsets = np.zeros((pos.shape[0], n_buckets + 1), np.int32)
-    postings = np.empty((pos.shape[0], n_rows), np.int32)
     keys = np.empty(n_rows, np.int64)
     for t in range(pos.shape[0]):
         _table_keys(hashes, n_rows, pos[t], keys)
@@ -117,7 +168,6 @@ def build_csr(hashes: U64, n_rows: int, pos: U64) -> tuple[I32, I32]:
         for i in range(n_rows):
             postings[t, cursor[keys[i]]] = i
             cursor[keys[i]] += 1
-    return offsets, postings
 
 
 @jit

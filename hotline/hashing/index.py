@@ -39,7 +39,10 @@ __all__ = [
 
 HEX_CHARS = 64
 FORMAT_NAME = "hotline-hamming-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # of `save`'s .npz (ids and hashes only)
+# of `save_tables`' directory: 1 took the substring bits from the seeded permutation; 2 stores
+# them (positions.npy), chosen from the bank's bit statistics. Both are read.
+TABLES_VERSION = 2
 DEFAULT_SEED = 0x5EED_DA7A
 
 U64 = npt.NDArray[np.uint64]
@@ -328,12 +331,13 @@ class HammingIndex:
             "ids": self._ids[: self._rows],
             "offsets": self._offsets,
             "postings": self._postings,
+            "positions": self._pos,
         }
         for name, array in arrays.items():
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         meta = {
             "format": FORMAT_NAME + "-tables",
-            "version": FORMAT_VERSION,
+            "version": TABLES_VERSION,
             "seed": self._seed,
             "bits": self._design.bits,
             "tables": self._design.tables,
@@ -360,8 +364,9 @@ class HammingIndex:
         meta = json.loads((folder / "meta.json").read_text())
         if meta.get("format") != FORMAT_NAME + "-tables":
             raise ValueError(f"{folder}: not a {FORMAT_NAME} tables directory")
-        if meta.get("version") != FORMAT_VERSION:
-            raise ValueError(f"{folder}: unsupported index version {meta.get('version')}")
+        version = meta.get("version")
+        if version not in (1, TABLES_VERSION):
+            raise ValueError(f"{folder}: unsupported index version {version}")
         mode: Literal["r"] | None = "r" if mmap else None
 
         def load(name: str) -> npt.NDArray[Any]:
@@ -379,8 +384,15 @@ class HammingIndex:
         index._alive = np.ones(rows, np.uint8)
         index._rows = index._live = index._base = rows
         index._design = design = Design(int(meta["bits"]), int(meta["tables"]))
-        bits = design.bits * design.tables
-        index._pos = np.ascontiguousarray(index._perm[:bits].reshape(design.tables, design.bits))
+        if version == 1:
+            used = index._perm[: design.bits * design.tables]
+            index._pos = np.ascontiguousarray(used.reshape(design.tables, design.bits))
+        else:
+            index._pos = np.ascontiguousarray(load("positions"), np.uint64)
+        if index._pos.shape != (design.tables, design.bits) or index._pos.max() > 255:
+            raise ValueError(f"{folder}: positions do not match meta.json")
+        if np.unique(index._pos).shape[0] != index._pos.size:
+            raise ValueError(f"{folder}: substring bits overlap, results would not be exact")
         index._masks, index._counts = flip_masks(design.bits, 2)
         index._reset_delta(16)
         index._frozen = True
@@ -426,10 +438,9 @@ class HammingIndex:
             self._rows = live.shape[0]
             self._rebuild_map(self._rows)
         self._design = design = Design.for_size(max(1, self._rows, self._expected))
-        bits = design.bits * design.tables
-        self._pos = np.ascontiguousarray(self._perm[:bits].reshape(design.tables, design.bits))
+        self._pos = tables.choose_positions(self._hashes, self._rows, design, self._perm)
         self._masks, self._counts = flip_masks(design.bits, 2)
-        self._offsets, self._postings = tables.build_csr(self._hashes, self._rows, self._pos)
+        self._offsets, self._postings = tables.build_tables(self._hashes, self._rows, self._pos)
         self._base = self._rows
         self._reset_delta(_MIN_DELTA)
 
