@@ -40,8 +40,9 @@ __all__ = [
 HEX_CHARS = 64
 FORMAT_NAME = "hotline-hamming-index"
 FORMAT_VERSION = 1  # of `save`'s .npz (ids and hashes only)
-# of `save_tables`' directory: 1 took the substring bits from the seeded permutation; 2 stores
-# them (positions.npy), chosen from the bank's bit statistics. Both are read.
+# of `save_tables`' directory: 1 took the substring bits from the seeded permutation and held
+# flat offsets; 2 stores the bits (positions.npy, chosen from the bank's bit statistics) and
+# offsets per block of 32 buckets (blocks.npy, cum.npy). Both are read.
 TABLES_VERSION = 2
 DEFAULT_SEED = 0x5EED_DA7A
 
@@ -166,7 +167,8 @@ class HammingIndex:
     _pos: U64  # (tables, bits) bit positions of each substring, after the permutation
     _masks: U64  # flip masks ordered by weight; _counts[w] of them have weight <= w
     _counts: I64
-    _offsets: npt.NDArray[np.int32]  # base: (tables, 2^bits + 1) bucket starts
+    _blocks: npt.NDArray[np.int32]  # base: (tables, 2^bits / 32) start of each 32 buckets
+    _cum: npt.NDArray[Any]  # base: (tables, 2^bits) uint16 end of each bucket in its block
     _postings: npt.NDArray[np.int32]  # base: (tables, base rows) rows grouped by bucket
     _dheads: npt.NDArray[np.int32]  # delta: (tables, slots) newest row of each hashed slot
     _dnext: npt.NDArray[np.int32]  # delta: (tables, capacity) next-older row in the chain
@@ -206,7 +208,7 @@ class HammingIndex:
     @property
     def nbytes(self) -> int:
         """Bytes held by the index's arrays."""
-        arrays = (self._hashes, self._ids, self._alive, self._idmap, self._offsets)
+        arrays = (self._hashes, self._ids, self._alive, self._idmap, self._blocks, self._cum)
         return sum(a.nbytes for a in (*arrays, self._postings, self._dheads, self._dnext))
 
     def items(self) -> tuple[I64, npt.NDArray[np.uint8]]:
@@ -279,7 +281,7 @@ class HammingIndex:
             if self._counts.shape[0] <= int(tradii[0]):
                 self._masks, self._counts = flip_masks(self._design.bits, int(tradii[0]))
             off, ids, dist, cand = tables.query_tables(
-                q, radius, tradii, self._masks, self._counts, self._pos, self._offsets,
+                q, radius, tradii, self._masks, self._counts, self._pos, self._blocks, self._cum,
                 self._postings, self._dheads, self._dnext, self._dshift, self._base, self._rows,
                 self._hashes, self._alive, self._ids,
             )  # fmt: skip
@@ -329,7 +331,8 @@ class HammingIndex:
         arrays = {
             "hashes": self._hashes[: self._rows],
             "ids": self._ids[: self._rows],
-            "offsets": self._offsets,
+            "blocks": self._blocks,
+            "cum": self._cum,
             "postings": self._postings,
             "positions": self._pos,
         }
@@ -378,7 +381,11 @@ class HammingIndex:
         index = cls(seed=int(meta["seed"]))
         rows = int(meta["rows"])
         index._hashes, index._ids = load("hashes"), load("ids")
-        index._offsets, index._postings = load("offsets"), load("postings")
+        index._postings = load("postings")
+        if version == 1:  # flat int32 offsets: compacted in memory (the rest stays mapped)
+            index._blocks, index._cum = tables.compact_offsets(load("offsets"))
+        else:
+            index._blocks, index._cum = load("blocks"), load("cum")
         if index._hashes.shape != (rows, 4) or index._ids.shape != (rows,):
             raise ValueError(f"{folder}: arrays do not match meta.json")
         index._alive = np.ones(rows, np.uint8)
@@ -440,7 +447,8 @@ class HammingIndex:
         self._design = design = Design.for_size(max(1, self._rows, self._expected))
         self._pos = tables.choose_positions(self._hashes, self._rows, design, self._perm)
         self._masks, self._counts = flip_masks(design.bits, 2)
-        self._offsets, self._postings = tables.build_tables(self._hashes, self._rows, self._pos)
+        built = tables.build_tables(self._hashes, self._rows, self._pos)
+        self._blocks, self._cum, self._postings = built
         self._base = self._rows
         self._reset_delta(_MIN_DELTA)
 

@@ -363,9 +363,25 @@ def test_substring_bits_come_from_the_banks_statistics() -> None:
         index._perm[: design.bits * design.tables].reshape(design.tables, design.bits)
     )
     built = _index_tables.build_tables(index._hashes, index._rows, index._pos)
-    index._offsets, index._postings = built
+    index._blocks, index._cum, index._postings = built
     assert index.query_batch(queries) == answer
     assert chosen < index.last_candidates
+
+
+def test_a_bucket_past_65535_rows_switches_to_wide_offsets() -> None:
+    bank = random_bank(80_000, 30)
+    bank[:70_000] = bank[0]  # one hash 70,000 times: its bucket overflows 16-bit ends
+    index = HammingIndex()
+    index.add(np.arange(bank.shape[0]), bank)
+    assert index._cum.dtype == np.uint32
+    queries = np.concatenate(
+        [bank[:1], bank[75_000:75_005], perturb(bank[:3], np.random.default_rng(31), 20)]
+    )
+    ids = np.arange(bank.shape[0], dtype=np.int64)
+    assert index.query_batch(queries) == [expected(bank, ids, q, 31) for q in queries]
+    small = HammingIndex()
+    small.add(np.arange(80_000), random_bank(80_000, 32))
+    assert small._cum.dtype == np.uint16
 
 
 def test_version_1_tables_without_positions_still_open(tmp_path: Path) -> None:
@@ -375,7 +391,13 @@ def test_version_1_tables_without_positions_still_open(tmp_path: Path) -> None:
     index.save_tables(tmp_path / "t")
     meta = json.loads((tmp_path / "t" / "meta.json").read_text())
     (tmp_path / "t" / "meta.json").write_text(json.dumps({**meta, "version": 1}))
-    (tmp_path / "t" / "positions.npy").unlink()
+    # Version 1 held flat (tables, 2^bits + 1) int32 offsets and no positions.
+    blocks, cum = np.load(tmp_path / "t" / "blocks.npy"), np.load(tmp_path / "t" / "cum.npy")
+    flat = np.zeros((cum.shape[0], cum.shape[1] + 1), np.int32)
+    flat[:, 1:] = np.repeat(blocks, 32, axis=1) + cum
+    np.save(tmp_path / "t" / "offsets.npy", flat)
+    for name in ("positions", "blocks", "cum"):
+        (tmp_path / "t" / f"{name}.npy").unlink()
     queries = queries_near(bank, 22)
     assert HammingIndex.open_tables(tmp_path / "t").query_batch(queries) == index.query_batch(
         queries
