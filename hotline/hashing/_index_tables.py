@@ -135,24 +135,32 @@ def choose_positions(hashes: U64, n_rows: int, design: Design, perm: U64) -> U64
     return np.array(members, np.uint64)
 
 
-def build_tables(hashes: U64, n_rows: int, pos: U64) -> tuple[I32, npt.NDArray[Any], I32]:
+def posting_width(n_rows: int) -> int:
+    """Bytes a posting (row number) takes: 3 below 2^24 rows (16.7 million), else 4."""
+    return 3 if n_rows <= 1 << 24 else 4
+
+
+def build_tables(hashes: U64, n_rows: int, pos: U64) -> tuple[I32, npt.NDArray[Any], U8]:
     """CSR base tables: (block starts, bucket ends within their block, postings).
 
     A bucket's rows are postings[t, lo:hi] with lo = blocks[t, b >> 5] + (cum[t, b - 1] if
     b % 32 else 0) and hi = blocks[t, b >> 5] + cum[t, b]: 2 bytes a bucket instead of 4, and
     the keys one low bit apart share a cache line. `cum` is uint16 unless some block of 32
     buckets holds more than 65,535 rows (a bank of many equal hashes); then it is uint32.
+    Postings are row numbers of `posting_width` little-endian bytes each, (tables, width *
+    rows) uint8: 3 bytes for banks under 16.7 million rows.
     Allocated by numpy so that large arrays get transparent huge pages (numpy advises them;
     numba's allocator does not)."""
     n_tables, bits = pos.shape
-    postings = np.empty((n_tables, n_rows), np.int32)
+    width = posting_width(n_rows)
+    postings = np.empty((n_tables, width * n_rows), np.uint8)
     flat = np.empty((1 << bits) + 1, np.int64)
     keys = np.empty(n_rows, np.int64)
     blocks = np.empty((n_tables, max(1, (1 << bits) >> BLOCK_SHIFT)), np.int32)
     cum: npt.NDArray[Any] = np.empty((n_tables, 1 << bits), np.uint16)
     t = 0
     while t < n_tables:
-        _build_table(hashes, n_rows, pos[t], keys, flat, postings[t])
+        _build_table(hashes, n_rows, pos[t], keys, flat, postings[t], width)
         if _compact_offsets(flat, blocks[t], cum[t]):
             t += 1
         else:  # a block over 65,535 rows: start again with 4-byte ends
@@ -192,7 +200,9 @@ def _compact_kernel(flat: I64, blocks: I32, cum: npt.NDArray[Any], limit: int) -
 
 
 @jit
-def _build_table(hashes: U64, n_rows: int, pos_t: U64, keys: I64, flat: I64, post: I32) -> None:
+def _build_table(
+    hashes: U64, n_rows: int, pos_t: U64, keys: I64, flat: I64, post: U8, width: int
+) -> None:
     """One table's flat bucket offsets (2^bits + 1) and rows grouped by bucket (counting sort)."""
     _table_keys(hashes, n_rows, pos_t, keys)
     flat[:] = 0
@@ -202,8 +212,21 @@ def _build_table(hashes: U64, n_rows: int, pos_t: U64, keys: I64, flat: I64, pos
         flat[b + 1] += flat[b]
     cursor = flat[:-1].copy()
     for i in range(n_rows):
-        post[cursor[keys[i]]] = i
+        at = cursor[keys[i]] * width
+        for j in range(width):
+            post[at + j] = (i >> (8 * j)) & 0xFF
         cursor[keys[i]] += 1
+
+
+@jit
+def posting(postings: U8, t: int, j: int, width: int) -> int:
+    """Row number of table t's j-th posting."""
+    at = j * width
+    row = np.int64(postings[t, at]) | (np.int64(postings[t, at + 1]) << 8)
+    row |= np.int64(postings[t, at + 2]) << 16
+    if width == 4:
+        row |= np.int64(postings[t, at + 3]) << 24
+    return int(row)
 
 
 @jit
@@ -247,8 +270,7 @@ def insert_delta(
 @jit
 def _base_candidates(
     keys: I64, tradii: I64, masks: U64, counts: I64, blocks: I32, cum: npt.NDArray[Any],
-    postings: I32,
-    lo: I64, hi: I64, tabs: I64, cand: I64,
+    postings: U8, width: int, lo: I64, hi: I64, tabs: I64, cand: I64,
 ) -> tuple[I64, int]:  # fmt: skip
     n = 0
     for t in range(keys.shape[0]):
@@ -267,11 +289,11 @@ def _base_candidates(
     cand = grow(cand, total)
     # First entries in a tight loop of independent loads; the rest share their cache lines.
     for i in range(c):
-        cand[i] = postings[tabs[i], lo[i]]
+        cand[i] = posting(postings, tabs[i], lo[i], width)
     nc = c
     for i in range(c):
         for j in range(lo[i] + 1, hi[i]):
-            cand[nc] = postings[tabs[i], j]
+            cand[nc] = posting(postings, tabs[i], j, width)
             nc += 1
     return cand, nc
 
@@ -307,11 +329,12 @@ def _delta_candidates(
 @jit
 def query_tables(
     queries: U64, radius: int, tradii: I64, masks: U64, counts: I64, pos: U64,
-    blocks: I32, cum: npt.NDArray[Any], postings: I32, dheads: I32, dnext: I32, shift: int,
+    blocks: I32, cum: npt.NDArray[Any], postings: U8, dheads: I32, dnext: I32, shift: int,
     base: int, n_rows: int,
     hashes: U64, alive: U8, ids: I64,
 ) -> tuple[I64, I64, I64, int]:  # fmt: skip
     """Multi-index-hashing range search: (offsets, ids, distances, candidates verified)."""
+    width = postings.shape[1] // base if base > 0 else 3
     n_probes = 0
     for t in range(tradii.shape[0]):
         n_probes += counts[tradii[t]] if tradii[t] >= 0 else 0
@@ -329,7 +352,7 @@ def query_tables(
         q = queries[qi]
         substring_keys(q, pos, keys)
         cand, nc = _base_candidates(
-            keys, tradii, masks, counts, blocks, cum, postings, lo, hi, tabs, cand
+            keys, tradii, masks, counts, blocks, cum, postings, width, lo, hi, tabs, cand
         )
         if n_rows > base:
             cand, nc = _delta_candidates(

@@ -396,6 +396,9 @@ def test_version_1_tables_without_positions_still_open(tmp_path: Path) -> None:
     flat = np.zeros((cum.shape[0], cum.shape[1] + 1), np.int32)
     flat[:, 1:] = np.repeat(blocks, 32, axis=1) + cum
     np.save(tmp_path / "t" / "offsets.npy", flat)
+    three = np.load(tmp_path / "t" / "postings.npy").reshape(cum.shape[0], -1, 3).astype(np.int32)
+    rows = three[..., 0] | three[..., 1] << 8 | three[..., 2] << 16
+    np.save(tmp_path / "t" / "postings.npy", rows.astype("<i4"))  # v1: int32 row numbers
     for name in ("positions", "blocks", "cum"):
         (tmp_path / "t" / f"{name}.npy").unlink()
     queries = queries_near(bank, 22)
