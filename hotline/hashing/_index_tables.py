@@ -136,8 +136,10 @@ def choose_positions(hashes: U64, n_rows: int, design: Design, perm: U64) -> U64
 
 
 def posting_width(n_rows: int) -> int:
-    """Bytes a posting (row number) takes: 3 below 2^24 rows (16.7 million), else 4."""
-    return 3 if n_rows <= 1 << 24 else 4
+    """Bytes a posting (row number) takes: 3 from 2^22 rows (4.2 million) to 2^24 (16.7
+    million), where it saves 11 bytes a hash; else 4, a plain load, which is faster while the
+    tables fit in the caches (measured: 15-25 % at 100k)."""
+    return 3 if 1 << 22 <= n_rows <= 1 << 24 else 4
 
 
 def build_tables(hashes: U64, n_rows: int, pos: U64) -> tuple[I32, npt.NDArray[Any], U8]:
@@ -148,7 +150,7 @@ def build_tables(hashes: U64, n_rows: int, pos: U64) -> tuple[I32, npt.NDArray[A
     the keys one low bit apart share a cache line. `cum` is uint16 unless some block of 32
     buckets holds more than 65,535 rows (a bank of many equal hashes); then it is uint32.
     Postings are row numbers of `posting_width` little-endian bytes each, (tables, width *
-    rows) uint8: 3 bytes for banks under 16.7 million rows.
+    rows) uint8: 3 bytes for banks of 4.2 to 16.7 million rows.
     Allocated by numpy so that large arrays get transparent huge pages (numpy advises them;
     numba's allocator does not)."""
     n_tables, bits = pos.shape

@@ -42,7 +42,7 @@ FORMAT_NAME = "hotline-hamming-index"
 FORMAT_VERSION = 1  # of `save`'s .npz (ids and hashes only)
 # of `save_tables`' directory: 1 took the substring bits from the seeded permutation and held
 # flat offsets; 2 stores the bits (positions.npy, chosen from the bank's bit statistics) and
-# offsets per block of 32 buckets (blocks.npy, cum.npy) and 3-byte postings. Both are read.
+# offsets per block of 32 buckets (blocks.npy, cum.npy), postings as bytes. Both are read.
 TABLES_VERSION = 2
 DEFAULT_SEED = 0x5EED_DA7A
 

@@ -396,8 +396,10 @@ def test_version_1_tables_without_positions_still_open(tmp_path: Path) -> None:
     flat = np.zeros((cum.shape[0], cum.shape[1] + 1), np.int32)
     flat[:, 1:] = np.repeat(blocks, 32, axis=1) + cum
     np.save(tmp_path / "t" / "offsets.npy", flat)
-    three = np.load(tmp_path / "t" / "postings.npy").reshape(cum.shape[0], -1, 3).astype(np.int32)
-    rows = three[..., 0] | three[..., 1] << 8 | three[..., 2] << 16
+    raw = np.load(tmp_path / "t" / "postings.npy")
+    width = raw.shape[1] // 3_000
+    raw = raw.reshape(cum.shape[0], 3_000, width).astype(np.int32)
+    rows = sum(raw[..., j] << (8 * j) for j in range(width))
     np.save(tmp_path / "t" / "postings.npy", rows.astype("<i4"))  # v1: int32 row numbers
     for name in ("positions", "blocks", "cum"):
         (tmp_path / "t" / f"{name}.npy").unlink()
@@ -408,3 +410,20 @@ def test_version_1_tables_without_positions_still_open(tmp_path: Path) -> None:
     (tmp_path / "t" / "meta.json").write_text(json.dumps({**meta, "version": 99}))
     with pytest.raises(ValueError, match="version 99"):
         HammingIndex.open_tables(tmp_path / "t")
+
+
+def test_three_byte_postings_answer_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = _index_tables.posting_width
+    assert (real(100_000), real(10_000_000), real(20_000_000)) == (4, 3, 4)
+    # Real banks use them from 4.2M rows; force them on a small bank.
+    monkeypatch.setattr(_index_tables, "posting_width", lambda n_rows: 3)
+    bank = np.concatenate([clustered_bank(20_000, 40), random_bank(50_000, 41)])
+    ids = np.arange(bank.shape[0], dtype=np.int64) * 5 - 7
+    index = HammingIndex()
+    index.add(ids, bank)
+    assert index._postings.shape[1] == 3 * bank.shape[0]
+    queries = np.concatenate([queries_near(bank[:20_000], 42), queries_near(bank[20_000:], 43)])
+    for radius in (0, 31):
+        assert index.query_batch(queries, radius) == [
+            expected(bank, ids, q, radius) for q in queries
+        ]
