@@ -142,20 +142,24 @@ def posting_width(n_rows: int) -> int:
     return 3 if 1 << 22 <= n_rows <= 1 << 24 else 4
 
 
-def build_tables(hashes: U64, n_rows: int, pos: U64) -> tuple[I32, npt.NDArray[Any], U8]:
+def build_tables(
+    hashes: U64, n_rows: int, pos: U64
+) -> tuple[I32, npt.NDArray[Any], npt.NDArray[Any]]:
     """CSR base tables: (block starts, bucket ends within their block, postings).
 
     A bucket's rows are postings[t, lo:hi] with lo = blocks[t, b >> 5] + (cum[t, b - 1] if
     b % 32 else 0) and hi = blocks[t, b >> 5] + cum[t, b]: 2 bytes a bucket instead of 4, and
     the keys one low bit apart share a cache line. `cum` is uint16 unless some block of 32
     buckets holds more than 65,535 rows (a bank of many equal hashes); then it is uint32.
-    Postings are row numbers of `posting_width` little-endian bytes each, (tables, width *
-    rows) uint8: 3 bytes for banks of 4.2 to 16.7 million rows.
+    Postings are (tables, rows) int32 row numbers, or for banks of 4.2 to 16.7 million rows
+    3 little-endian bytes each, (tables, 3 * rows) uint8.
     Allocated by numpy so that large arrays get transparent huge pages (numpy advises them;
     numba's allocator does not)."""
     n_tables, bits = pos.shape
-    width = posting_width(n_rows)
-    postings = np.empty((n_tables, width * n_rows), np.uint8)
+    width = 3 if posting_width(n_rows) == 3 else 1  # array elements a posting takes
+    postings: npt.NDArray[Any] = np.empty(
+        (n_tables, width * n_rows), np.uint8 if width == 3 else np.int32
+    )
     flat = np.empty((1 << bits) + 1, np.int64)
     keys = np.empty(n_rows, np.int64)
     blocks = np.empty((n_tables, max(1, (1 << bits) >> BLOCK_SHIFT)), np.int32)
@@ -203,7 +207,7 @@ def _compact_kernel(flat: I64, blocks: I32, cum: npt.NDArray[Any], limit: int) -
 
 @jit
 def _build_table(
-    hashes: U64, n_rows: int, pos_t: U64, keys: I64, flat: I64, post: U8, width: int
+    hashes: U64, n_rows: int, pos_t: U64, keys: I64, flat: I64, post: npt.NDArray[Any], width: int
 ) -> None:
     """One table's flat bucket offsets (2^bits + 1) and rows grouped by bucket (counting sort)."""
     _table_keys(hashes, n_rows, pos_t, keys)
@@ -215,20 +219,22 @@ def _build_table(
     cursor = flat[:-1].copy()
     for i in range(n_rows):
         at = cursor[keys[i]] * width
-        for j in range(width):
-            post[at + j] = (i >> (8 * j)) & 0xFF
+        if width == 1:
+            post[at] = i
+        else:
+            for j in range(width):
+                post[at + j] = (i >> (8 * j)) & 0xFF
         cursor[keys[i]] += 1
 
 
 @jit
-def posting(postings: U8, t: int, j: int, width: int) -> int:
-    """Row number of table t's j-th posting."""
-    at = j * width
+def posting(postings: npt.NDArray[Any], t: int, j: int, width: int) -> int:
+    """Row number of table t's j-th posting (width 1: int32 postings; 3: bytes)."""
+    if width == 1:
+        return int(postings[t, j])
+    at = j * 3
     row = np.int64(postings[t, at]) | (np.int64(postings[t, at + 1]) << 8)
-    row |= np.int64(postings[t, at + 2]) << 16
-    if width == 4:
-        row |= np.int64(postings[t, at + 3]) << 24
-    return int(row)
+    return int(row | (np.int64(postings[t, at + 2]) << 16))
 
 
 @jit
@@ -272,7 +278,7 @@ def insert_delta(
 @jit
 def _base_candidates(
     keys: I64, tradii: I64, masks: U64, counts: I64, blocks: I32, cum: npt.NDArray[Any],
-    postings: U8, width: int, lo: I64, hi: I64, tabs: I64, cand: I64,
+    postings: npt.NDArray[Any], width: int, lo: I64, hi: I64, tabs: I64, cand: I64,
 ) -> tuple[I64, int]:  # fmt: skip
     n = 0
     for t in range(keys.shape[0]):
@@ -331,12 +337,12 @@ def _delta_candidates(
 @jit
 def query_tables(
     queries: U64, radius: int, tradii: I64, masks: U64, counts: I64, pos: U64,
-    blocks: I32, cum: npt.NDArray[Any], postings: U8, dheads: I32, dnext: I32, shift: int,
-    base: int, n_rows: int,
+    blocks: I32, cum: npt.NDArray[Any], postings: npt.NDArray[Any], dheads: I32, dnext: I32,
+    shift: int, base: int, n_rows: int,
     hashes: U64, alive: U8, ids: I64,
 ) -> tuple[I64, I64, I64, int]:  # fmt: skip
     """Multi-index-hashing range search: (offsets, ids, distances, candidates verified)."""
-    width = postings.shape[1] // base if base > 0 else 3
+    width = postings.shape[1] // base if base > 0 else 1
     n_probes = 0
     for t in range(tradii.shape[0]):
         n_probes += counts[tradii[t]] if tradii[t] >= 0 else 0

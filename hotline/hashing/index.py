@@ -42,7 +42,7 @@ FORMAT_NAME = "hotline-hamming-index"
 FORMAT_VERSION = 1  # of `save`'s .npz (ids and hashes only)
 # of `save_tables`' directory: 1 took the substring bits from the seeded permutation and held
 # flat offsets; 2 stores the bits (positions.npy, chosen from the bank's bit statistics) and
-# offsets per block of 32 buckets (blocks.npy, cum.npy), postings as bytes. Both are read.
+# offsets per block of 32 buckets (blocks.npy, cum.npy), postings int32 or 3 bytes. Both read.
 TABLES_VERSION = 2
 DEFAULT_SEED = 0x5EED_DA7A
 
@@ -169,7 +169,7 @@ class HammingIndex:
     _counts: I64
     _blocks: npt.NDArray[np.int32]  # base: (tables, 2^bits / 32) start of each 32 buckets
     _cum: npt.NDArray[Any]  # base: (tables, 2^bits) uint16 end of each bucket in its block
-    _postings: npt.NDArray[np.uint8]  # base: (tables, 3 or 4 bytes * base rows) rows by bucket
+    _postings: npt.NDArray[Any]  # base: (tables, rows) int32 or (tables, 3 * rows) uint8 rows
     _dheads: npt.NDArray[np.int32]  # delta: (tables, slots) newest row of each hashed slot
     _dnext: npt.NDArray[np.int32]  # delta: (tables, capacity) next-older row in the chain
     _dshift: int
@@ -384,15 +384,14 @@ class HammingIndex:
         index._postings = load("postings")
         if version == 1:  # flat int32 offsets: compacted in memory (the rest stays mapped)
             index._blocks, index._cum = tables.compact_offsets(load("offsets"))
-            # int32 postings are 4-byte little-endian row numbers already
-            index._postings = index._postings.astype("<i4", copy=False).view(np.uint8)
         else:
             index._blocks, index._cum = load("blocks"), load("cum")
         if index._hashes.shape != (rows, 4) or index._ids.shape != (rows,):
             raise ValueError(f"{folder}: arrays do not match meta.json")
         n_tables, n_buckets = int(meta["tables"]), 1 << int(meta["bits"])
-        widths = {(n_tables, 3 * rows), (n_tables, 4 * rows)}
-        if index._cum.shape != (n_tables, n_buckets) or index._postings.shape not in widths:
+        postings = index._postings.dtype, index._postings.shape
+        widths = {(np.dtype(np.uint8), (n_tables, 3 * rows)), (np.dtype("<i4"), (n_tables, rows))}
+        if index._cum.shape != (n_tables, n_buckets) or postings not in widths:
             raise ValueError(f"{folder}: tables do not match meta.json")
         index._alive = np.ones(rows, np.uint8)
         index._rows = index._live = index._base = rows
