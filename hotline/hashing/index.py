@@ -39,7 +39,11 @@ __all__ = [
 
 HEX_CHARS = 64
 FORMAT_NAME = "hotline-hamming-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # of `save`'s .npz (ids and hashes only)
+# of `save_tables`' directory: 1 took the substring bits from the seeded permutation and held
+# flat offsets; 2 stores the bits (positions.npy, chosen from the bank's bit statistics) and
+# offsets per block of 32 buckets (blocks.npy, cum.npy), postings int32 or 3 bytes. Both read.
+TABLES_VERSION = 2
 DEFAULT_SEED = 0x5EED_DA7A
 
 U64 = npt.NDArray[np.uint64]
@@ -163,8 +167,9 @@ class HammingIndex:
     _pos: U64  # (tables, bits) bit positions of each substring, after the permutation
     _masks: U64  # flip masks ordered by weight; _counts[w] of them have weight <= w
     _counts: I64
-    _offsets: npt.NDArray[np.int32]  # base: (tables, 2^bits + 1) bucket starts
-    _postings: npt.NDArray[np.int32]  # base: (tables, base rows) rows grouped by bucket
+    _blocks: npt.NDArray[np.int32]  # base: (tables, 2^bits / 32) start of each 32 buckets
+    _cum: npt.NDArray[Any]  # base: (tables, 2^bits) uint16 end of each bucket in its block
+    _postings: npt.NDArray[Any]  # base: (tables, rows) int32 or (tables, 3 * rows) uint8 rows
     _dheads: npt.NDArray[np.int32]  # delta: (tables, slots) newest row of each hashed slot
     _dnext: npt.NDArray[np.int32]  # delta: (tables, capacity) next-older row in the chain
     _dshift: int
@@ -203,7 +208,7 @@ class HammingIndex:
     @property
     def nbytes(self) -> int:
         """Bytes held by the index's arrays."""
-        arrays = (self._hashes, self._ids, self._alive, self._idmap, self._offsets)
+        arrays = (self._hashes, self._ids, self._alive, self._idmap, self._blocks, self._cum)
         return sum(a.nbytes for a in (*arrays, self._postings, self._dheads, self._dnext))
 
     def items(self) -> tuple[I64, npt.NDArray[np.uint8]]:
@@ -276,7 +281,7 @@ class HammingIndex:
             if self._counts.shape[0] <= int(tradii[0]):
                 self._masks, self._counts = flip_masks(self._design.bits, int(tradii[0]))
             off, ids, dist, cand = tables.query_tables(
-                q, radius, tradii, self._masks, self._counts, self._pos, self._offsets,
+                q, radius, tradii, self._masks, self._counts, self._pos, self._blocks, self._cum,
                 self._postings, self._dheads, self._dnext, self._dshift, self._base, self._rows,
                 self._hashes, self._alive, self._ids,
             )  # fmt: skip
@@ -326,14 +331,16 @@ class HammingIndex:
         arrays = {
             "hashes": self._hashes[: self._rows],
             "ids": self._ids[: self._rows],
-            "offsets": self._offsets,
+            "blocks": self._blocks,
+            "cum": self._cum,
             "postings": self._postings,
+            "positions": self._pos,
         }
         for name, array in arrays.items():
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         meta = {
             "format": FORMAT_NAME + "-tables",
-            "version": FORMAT_VERSION,
+            "version": TABLES_VERSION,
             "seed": self._seed,
             "bits": self._design.bits,
             "tables": self._design.tables,
@@ -360,8 +367,9 @@ class HammingIndex:
         meta = json.loads((folder / "meta.json").read_text())
         if meta.get("format") != FORMAT_NAME + "-tables":
             raise ValueError(f"{folder}: not a {FORMAT_NAME} tables directory")
-        if meta.get("version") != FORMAT_VERSION:
-            raise ValueError(f"{folder}: unsupported index version {meta.get('version')}")
+        version = meta.get("version")
+        if version not in (1, TABLES_VERSION):
+            raise ValueError(f"{folder}: unsupported index version {version}")
         mode: Literal["r"] | None = "r" if mmap else None
 
         def load(name: str) -> npt.NDArray[Any]:
@@ -373,14 +381,30 @@ class HammingIndex:
         index = cls(seed=int(meta["seed"]))
         rows = int(meta["rows"])
         index._hashes, index._ids = load("hashes"), load("ids")
-        index._offsets, index._postings = load("offsets"), load("postings")
+        index._postings = load("postings")
+        if version == 1:  # flat int32 offsets: compacted in memory (the rest stays mapped)
+            index._blocks, index._cum = tables.compact_offsets(load("offsets"))
+        else:
+            index._blocks, index._cum = load("blocks"), load("cum")
         if index._hashes.shape != (rows, 4) or index._ids.shape != (rows,):
             raise ValueError(f"{folder}: arrays do not match meta.json")
+        n_tables, n_buckets = int(meta["tables"]), 1 << int(meta["bits"])
+        postings = index._postings.dtype, index._postings.shape
+        widths = {(np.dtype(np.uint8), (n_tables, 3 * rows)), (np.dtype("<i4"), (n_tables, rows))}
+        if index._cum.shape != (n_tables, n_buckets) or postings not in widths:
+            raise ValueError(f"{folder}: tables do not match meta.json")
         index._alive = np.ones(rows, np.uint8)
         index._rows = index._live = index._base = rows
         index._design = design = Design(int(meta["bits"]), int(meta["tables"]))
-        bits = design.bits * design.tables
-        index._pos = np.ascontiguousarray(index._perm[:bits].reshape(design.tables, design.bits))
+        if version == 1:
+            used = index._perm[: design.bits * design.tables]
+            index._pos = np.ascontiguousarray(used.reshape(design.tables, design.bits))
+        else:
+            index._pos = np.ascontiguousarray(load("positions"), np.uint64)
+        if index._pos.shape != (design.tables, design.bits) or index._pos.max() > 255:
+            raise ValueError(f"{folder}: positions do not match meta.json")
+        if np.unique(index._pos).shape[0] != index._pos.size:
+            raise ValueError(f"{folder}: substring bits overlap, results would not be exact")
         index._masks, index._counts = flip_masks(design.bits, 2)
         index._reset_delta(16)
         index._frozen = True
@@ -426,10 +450,10 @@ class HammingIndex:
             self._rows = live.shape[0]
             self._rebuild_map(self._rows)
         self._design = design = Design.for_size(max(1, self._rows, self._expected))
-        bits = design.bits * design.tables
-        self._pos = np.ascontiguousarray(self._perm[:bits].reshape(design.tables, design.bits))
+        self._pos = tables.choose_positions(self._hashes, self._rows, design, self._perm)
         self._masks, self._counts = flip_masks(design.bits, 2)
-        self._offsets, self._postings = tables.build_csr(self._hashes, self._rows, self._pos)
+        built = tables.build_tables(self._hashes, self._rows, self._pos)
+        self._blocks, self._cum, self._postings = built
         self._base = self._rows
         self._reset_delta(_MIN_DELTA)
 

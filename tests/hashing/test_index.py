@@ -1,11 +1,13 @@
 """HammingIndex answers exactly what brute force answers, through adds, removes and reloads."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
+from hotline.hashing import _index_tables
 from hotline.hashing.index import (
     HammingIndex,
     HexParseError,
@@ -305,3 +307,123 @@ def test_delta_growth_then_rebuild_and_compaction_stay_exact() -> None:
     want = [expected(bank[1::2], ids[1::2], q, 31) for q in queries]
     assert index.query_batch(queries) == want
     assert index.query_batch(queries, 0) == [expected(bank[1::2], ids[1::2], q, 0) for q in queries]
+
+
+def skewed_bank(n: int, seed: int) -> npt.NDArray[np.uint64]:
+    """A harsher bank than `clustered_bank`: constant and nearly constant bits, runs of copied
+    bits, exact duplicates and all-zero hashes (PDQ of blank frames)."""
+    rng = np.random.default_rng(seed)
+    p = rng.choice([0.0, 0.02, 0.1, 0.3, 0.5, 0.9, 1.0], 256)
+    bits = rng.random((n, 256)) < p
+    run = int(rng.integers(2, 9))
+    for start in range(0, 256 - run, 3 * run):  # runs of identical bits
+        bits[:, start + 1 : start + run] = bits[:, start : start + 1]
+    bank = np.packbits(bits, axis=1, bitorder="little").view(np.uint64).copy()
+    dup = rng.integers(0, n, n // 10)
+    bank[dup] = bank[rng.integers(0, n, dup.shape[0])]
+    bank[rng.integers(0, n, n // 50)] = 0
+    return bank
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_property_skewed_banks_answer_exactly_as_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(5_000, 30_000))
+    bank = skewed_bank(n, seed)
+    ids = rng.permutation(n).astype(np.int64) - n // 2
+    index = HammingIndex()
+    index.add(ids[: n - 3_000], bank[: n - 3_000])
+    index.add(ids[n - 3_000 :], bank[n - 3_000 :])  # some rows in the delta
+    gone = rng.choice(n, n // 20, replace=False)
+    index.remove(ids[gone])
+    keep = np.setdiff1d(np.arange(n), gone)
+    queries = np.concatenate([queries_near(bank, seed, n=25), skewed_bank(10, seed + 50)])
+    for radius in (0, 5, 31, int(rng.integers(10, 60))):
+        want = [expected(bank[keep], ids[keep], q, radius) for q in queries]
+        assert index.query_batch(queries, radius) == want
+
+
+def test_substring_bits_come_from_the_banks_statistics() -> None:
+    bank = skewed_bank(40_000, 7)
+    index = HammingIndex(expected_size=150_000)  # 13 tables of 19 bits: 9 bits left out
+    index.add(np.arange(bank.shape[0]), bank)
+    pos = index._pos
+    assert np.unique(pos).shape[0] == pos.size  # disjoint substrings: the bound stays exact
+    share = np.unpackbits(bank.view(np.uint8), axis=1, bitorder="little").mean(axis=0)
+    unused = np.setdiff1d(np.arange(256), pos.ravel())
+    # The bits left out are the most nearly constant ones.
+    balance = np.abs(share - 0.5)
+    assert balance[unused].min() >= np.sort(balance[pos.ravel().astype(np.int64)])[-1] - 1e-9
+    # And they verify fewer candidates than the seeded permutation's bits would.
+    queries = queries_near(bank, 8, n=50)
+    answer = index.query_batch(queries)
+    chosen = index.last_candidates
+    design = index.design
+    index._pos = np.ascontiguousarray(
+        index._perm[: design.bits * design.tables].reshape(design.tables, design.bits)
+    )
+    built = _index_tables.build_tables(index._hashes, index._rows, index._pos)
+    index._blocks, index._cum, index._postings = built
+    assert index.query_batch(queries) == answer
+    assert chosen < index.last_candidates
+
+
+def test_a_bucket_past_65535_rows_switches_to_wide_offsets() -> None:
+    bank = random_bank(80_000, 30)
+    bank[:70_000] = bank[0]  # one hash 70,000 times: its bucket overflows 16-bit ends
+    index = HammingIndex()
+    index.add(np.arange(bank.shape[0]), bank)
+    assert index._cum.dtype == np.uint32
+    queries = np.concatenate(
+        [bank[:1], bank[75_000:75_005], perturb(bank[:3], np.random.default_rng(31), 20)]
+    )
+    ids = np.arange(bank.shape[0], dtype=np.int64)
+    assert index.query_batch(queries) == [expected(bank, ids, q, 31) for q in queries]
+    small = HammingIndex()
+    small.add(np.arange(80_000), random_bank(80_000, 32))
+    assert small._cum.dtype == np.uint16
+
+
+def test_version_1_tables_without_positions_still_open(tmp_path: Path) -> None:
+    bank = random_bank(3_000, 21)  # under the statistics threshold: the permutation's bits
+    index = HammingIndex()
+    index.add(np.arange(3_000), bank)
+    index.save_tables(tmp_path / "t")
+    meta = json.loads((tmp_path / "t" / "meta.json").read_text())
+    (tmp_path / "t" / "meta.json").write_text(json.dumps({**meta, "version": 1}))
+    # Version 1 held flat (tables, 2^bits + 1) int32 offsets and no positions.
+    blocks, cum = np.load(tmp_path / "t" / "blocks.npy"), np.load(tmp_path / "t" / "cum.npy")
+    flat = np.zeros((cum.shape[0], cum.shape[1] + 1), np.int32)
+    flat[:, 1:] = np.repeat(blocks, 32, axis=1) + cum
+    np.save(tmp_path / "t" / "offsets.npy", flat)
+    raw = np.load(tmp_path / "t" / "postings.npy")
+    width = raw.shape[1] // 3_000
+    raw = raw.reshape(cum.shape[0], 3_000, width).astype(np.int32)
+    rows = sum(raw[..., j] << (8 * j) for j in range(width))
+    np.save(tmp_path / "t" / "postings.npy", rows.astype("<i4"))  # v1: int32 row numbers
+    for name in ("positions", "blocks", "cum"):
+        (tmp_path / "t" / f"{name}.npy").unlink()
+    queries = queries_near(bank, 22)
+    assert HammingIndex.open_tables(tmp_path / "t").query_batch(queries) == index.query_batch(
+        queries
+    )
+    (tmp_path / "t" / "meta.json").write_text(json.dumps({**meta, "version": 99}))
+    with pytest.raises(ValueError, match="version 99"):
+        HammingIndex.open_tables(tmp_path / "t")
+
+
+def test_three_byte_postings_answer_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = _index_tables.posting_width
+    assert (real(100_000), real(10_000_000), real(20_000_000)) == (4, 3, 4)
+    # Real banks use them from 4.2M rows; force them on a small bank.
+    monkeypatch.setattr(_index_tables, "posting_width", lambda n_rows: 3)
+    bank = np.concatenate([clustered_bank(20_000, 40), random_bank(50_000, 41)])
+    ids = np.arange(bank.shape[0], dtype=np.int64) * 5 - 7
+    index = HammingIndex()
+    index.add(ids, bank)
+    assert index._postings.shape[1] == 3 * bank.shape[0]
+    queries = np.concatenate([queries_near(bank[:20_000], 42), queries_near(bank[20_000:], 43)])
+    for radius in (0, 31):
+        assert index.query_batch(queries, radius) == [
+            expected(bank, ids, q, radius) for q in queries
+        ]
