@@ -317,6 +317,11 @@ HOTLINE_READY_WORKER_MAX_AGE_SECONDS = float(
 HOTLINE_METRICS_TOKEN = os.environ.get("HOTLINE_METRICS_TOKEN", "")
 
 # `hotline serve` (gunicorn; docs/deploy.md). Its flags override these. 0 workers: 2 x cores + 1.
+# Seconds an API token, once resolved, is trusted by a process without reading the database
+# again: a revocation elsewhere takes effect within this (docs/deploy.md). 0: read every call.
+HOTLINE_TOKEN_CACHE_SECONDS = float(os.environ.get("HOTLINE_TOKEN_CACHE_SECONDS", "5"))
+if HOTLINE_TOKEN_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("HOTLINE_TOKEN_CACHE_SECONDS must be 0 or more")
 HOTLINE_SERVE_BIND = os.environ.get("HOTLINE_SERVE_BIND", "127.0.0.1:8000")
 HOTLINE_SERVE_WORKERS = int(os.environ.get("HOTLINE_SERVE_WORKERS", "0"))
 HOTLINE_SERVE_THREADS = int(os.environ.get("HOTLINE_SERVE_THREADS", "1"))

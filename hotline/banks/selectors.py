@@ -109,6 +109,8 @@ def _exact_hits(bank: Bank, signals: list[Signal], hits: list[list[tuple[int, Ba
 
 def _resolve(hits: list[list[tuple[int, Bank, int]]]) -> list[list[BankMatch]]:
     ids = {entry_id for row in hits for entry_id, _, _ in row}
+    if not ids:
+        return [[] for _ in hits]
     # Quarantined entries stay indexed but never match until a reporter restores them.
     entries = BankEntry.objects.filter(quarantined_at=None).in_bulk(list(ids))
     return [
