@@ -134,10 +134,16 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "hotline.wsgi.application"
 
+# A web worker keeps its database connection for HOTLINE_DB_CONN_MAX_AGE seconds (checked
+# before reuse), so a PostgreSQL call does not pay a new connection each (decision 27).
+HOTLINE_DB_CONN_MAX_AGE = int(os.environ.get("HOTLINE_DB_CONN_MAX_AGE", "60"))
+if HOTLINE_DB_CONN_MAX_AGE < 0:
+    raise ImproperlyConfigured("HOTLINE_DB_CONN_MAX_AGE must be 0 or more")
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hotline.sqlite3'}"),
-        conn_max_age=0,
+        conn_max_age=HOTLINE_DB_CONN_MAX_AGE,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
