@@ -134,10 +134,16 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "hotline.wsgi.application"
 
+# A web worker keeps its database connection for HOTLINE_DB_CONN_MAX_AGE seconds (checked
+# before reuse), so a PostgreSQL call does not pay a new connection each (decision 27).
+HOTLINE_DB_CONN_MAX_AGE = int(os.environ.get("HOTLINE_DB_CONN_MAX_AGE", "60"))
+if HOTLINE_DB_CONN_MAX_AGE < 0:
+    raise ImproperlyConfigured("HOTLINE_DB_CONN_MAX_AGE must be 0 or more")
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hotline.sqlite3'}"),
-        conn_max_age=0,
+        conn_max_age=HOTLINE_DB_CONN_MAX_AGE,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -324,6 +330,39 @@ HOTLINE_READY_WORKER_MAX_AGE_SECONDS = float(
 HOTLINE_METRICS_TOKEN = os.environ.get("HOTLINE_METRICS_TOKEN", "")
 
 # `hotline serve` (gunicorn; docs/deploy.md). Its flags override these. 0 workers: 2 x cores + 1.
+# Seconds an API token, once resolved, is trusted by a process without reading the database
+# again: a revocation elsewhere takes effect within this (docs/deploy.md). 0: read every call.
+HOTLINE_TOKEN_CACHE_SECONDS = float(os.environ.get("HOTLINE_TOKEN_CACHE_SECONDS", "5"))
+if HOTLINE_TOKEN_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("HOTLINE_TOKEN_CACHE_SECONDS must be 0 or more")
+
+
+def _match_shard(value: str) -> tuple[int, int] | None:
+    """HOTLINE_MATCH_SHARD: `i/n`, this process indexes the entries whose id is i modulo n."""
+    value = value.strip()
+    if not value:
+        return None
+    index, sep, count = value.partition("/")
+    if not (sep and index.isdigit() and count.isdigit() and int(index) < int(count)):
+        raise ImproperlyConfigured(f"HOTLINE_MATCH_SHARD wants i/n with 0 <= i < n, got {value!r}")
+    return int(index), int(count)
+
+
+# Matching past one machine (docs/scaling.md): a shard matcher, a router, their shared secret.
+HOTLINE_MATCH_SHARD = _match_shard(os.environ.get("HOTLINE_MATCH_SHARD", ""))
+HOTLINE_MATCH_SHARD_URLS = [
+    u.strip().rstrip("/")
+    for u in os.environ.get("HOTLINE_MATCH_SHARD_URLS", "").split(",")
+    if u.strip()
+]
+HOTLINE_MATCH_SHARD_SECRET = os.environ.get("HOTLINE_MATCH_SHARD_SECRET", "")
+if (HOTLINE_MATCH_SHARD or HOTLINE_MATCH_SHARD_URLS) and len(HOTLINE_MATCH_SHARD_SECRET) < 16:
+    raise ImproperlyConfigured(
+        "HOTLINE_MATCH_SHARD and HOTLINE_MATCH_SHARD_URLS need HOTLINE_MATCH_SHARD_SECRET "
+        "(16 characters or more), shared by the router and its shards"
+    )
+if HOTLINE_MATCH_SHARD and HOTLINE_MATCH_SHARD_URLS:
+    raise ImproperlyConfigured("a process is a shard matcher or a router, not both")
 HOTLINE_SERVE_BIND = os.environ.get("HOTLINE_SERVE_BIND", "127.0.0.1:8000")
 HOTLINE_SERVE_WORKERS = int(os.environ.get("HOTLINE_SERVE_WORKERS", "0"))
 HOTLINE_SERVE_THREADS = int(os.environ.get("HOTLINE_SERVE_THREADS", "1"))

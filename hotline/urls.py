@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hotline.api import api
+from hotline.banks.shards import SHARD_PATH, match_shard
 from hotline.ops import views as ops
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("metrics", ops.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path(SHARD_PATH.lstrip("/"), match_shard, name="match-shard"),  # shard matchers only
     path("", include("hotline.web.urls")),
 ]
 

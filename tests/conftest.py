@@ -17,6 +17,7 @@ from hotline.accounts.services import (
     actor_for_membership,
     organisation_create,
     token_create,
+    tokens_forget,
     user_create,
 )
 from hotline.banks import index_cache
@@ -83,6 +84,7 @@ def _isolated_outside_world(settings: Any) -> Iterator[None]:
     RecordingChannel.reset()
     backends.FAKE_RESPONSES.clear()
     index_cache.forget_all()  # the database is rolled back between tests; the cache is not
+    tokens_forget()  # nor is the token cache
     yield
     RecordingChannel.reset()
     backends.FAKE_RESPONSES.clear()

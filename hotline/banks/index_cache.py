@@ -28,7 +28,7 @@ import numpy.typing as npt
 from django.conf import settings
 from django.db import connection, transaction
 
-from hotline.banks import snapshots
+from hotline.banks import shards, snapshots
 from hotline.banks.models import Bank, BankEntry, PurgedEntry, SignalType
 from hotline.hashing.index import HammingIndex, hashes_from_hex
 
@@ -112,7 +112,8 @@ def _refresh(bank: Bank, cached: _Cached | None) -> _Cached:
     start = cached
     if start is not None and _purged_since(bank, start.version):
         start = None  # a purge deleted rows a delta cannot name: start again
-    on_disk = snapshots.snapshot_version(bank)
+    # A shard matcher builds its index from its own rows: a snapshot holds the whole bank.
+    on_disk = snapshots.snapshot_version(bank) if shards.this_shard() is None else None
     if on_disk is not None and (start is None or on_disk > start.base_version):
         snapshot = snapshots.snapshot_open(bank)
         if (
@@ -219,7 +220,7 @@ def _delta(bank: Bank, since: int) -> _Delta:
     """The PDQ changes in (since, bank.version]: two range reads on the version indexes,
     streamed in chunks, so their cost follows the number of changes, not the bank's size."""
     version = bank.version
-    entries = BankEntry.objects.filter(bank=bank, signal_type=SignalType.PDQ)
+    entries = shards.in_shard(BankEntry.objects.filter(bank=bank, signal_type=SignalType.PDQ))
     added_ids, added = snapshots.matchable_pdq(
         entries.filter(added_version__gt=since, added_version__lte=version), version
     )

@@ -3,8 +3,10 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import QuerySet
 
+from hotline.banks import shards
 from hotline.banks.index_cache import MIN_MATCH_QUALITY, pdq_query
 from hotline.banks.models import Bank, BankEntry, SignalType
 from hotline.banks.services import Signal, signal_problem
@@ -64,6 +66,13 @@ def bank_match(
     *, signals: list[Signal], bank_names: list[str] | None = None
 ) -> list[list[BankMatch]]:
     """For each signal, every live entry it matches in the chosen banks (all by default)."""
+    return _resolve(bank_hits(signals=signals, bank_names=bank_names))
+
+
+def bank_hits(*, signals: list[Signal], bank_names: list[str] | None = None) -> shards.Hits:
+    """(entry id, bank, distance) for each signal, quarantined entries included: from this
+    process's indexes (its shard's, under HOTLINE_MATCH_SHARD), or, in a router, from every
+    shard matcher's (HOTLINE_MATCH_SHARD_URLS)."""
     for index, signal in enumerate(signals):
         problem = signal_problem(signal)
         if problem:
@@ -72,14 +81,19 @@ def bank_match(
     if bank_names and len(banks) != len(set(bank_names)):
         missing = set(bank_names) - {b.name for b in banks}
         raise InvalidInput(f"unknown bank(s): {', '.join(sorted(missing))}")
-    hits: list[list[tuple[int, Bank, int]]] = [[] for _ in signals]
+    # Inside a write transaction the shards cannot see its uncommitted entries (intake's own
+    # check against the bank it is adding to): such a match stays in this process.
+    if shards.router_urls() and not transaction.get_connection().in_atomic_block:
+        wanted = [{"type": s.type, "value": s.value, "quality": s.quality} for s in signals]
+        return shards.remote_hits(wanted, [b.name for b in banks])
+    hits: shards.Hits = [[] for _ in signals]
     for bank in banks:
         _pdq_hits(bank, signals, hits)
         _exact_hits(bank, signals, hits)
-    return _resolve(hits)
+    return hits
 
 
-def _pdq_hits(bank: Bank, signals: list[Signal], hits: list[list[tuple[int, Bank, int]]]) -> None:
+def _pdq_hits(bank: Bank, signals: list[Signal], hits: shards.Hits) -> None:
     usable = [
         i
         for i, s in enumerate(signals)
@@ -89,26 +103,28 @@ def _pdq_hits(bank: Bank, signals: list[Signal], hits: list[list[tuple[int, Bank
         return
     answers = pdq_query(bank, [signals[i].value.lower() for i in usable], bank.threshold)
     for i, answer in zip(usable, answers, strict=True):
-        hits[i] += [(entry_id, bank, distance) for entry_id, distance in answer]
+        hits[i] += [(entry_id, bank.name, distance) for entry_id, distance in answer]
 
 
-def _exact_hits(bank: Bank, signals: list[Signal], hits: list[list[tuple[int, Bank, int]]]) -> None:
+def _exact_hits(bank: Bank, signals: list[Signal], hits: shards.Hits) -> None:
     wanted = {(s.type, s.value.lower()) for s in signals if s.type != SignalType.PDQ}
     if not wanted:
         return
-    rows = BankEntry.objects.filter(
-        bank=bank, removed_version=None, value__in=[v for _, v in wanted]
+    rows = shards.in_shard(
+        BankEntry.objects.filter(bank=bank, removed_version=None, value__in=[v for _, v in wanted])
     ).values_list("pk", "signal_type", "value")
     by_key: dict[tuple[str, str], list[int]] = {}
     for pk, kind, value in rows:
         by_key.setdefault((kind, value), []).append(pk)
     for i, s in enumerate(signals):
         for pk in by_key.get((s.type, s.value.lower()), []):
-            hits[i].append((pk, bank, 0))
+            hits[i].append((pk, bank.name, 0))
 
 
-def _resolve(hits: list[list[tuple[int, Bank, int]]]) -> list[list[BankMatch]]:
+def _resolve(hits: shards.Hits) -> list[list[BankMatch]]:
     ids = {entry_id for row in hits for entry_id, _, _ in row}
+    if not ids:
+        return [[] for _ in hits]
     # Quarantined entries stay indexed but never match until a reporter restores them.
     entries = BankEntry.objects.filter(quarantined_at=None).in_bulk(list(ids))
     return [
@@ -116,7 +132,7 @@ def _resolve(hits: list[list[tuple[int, Bank, int]]]) -> list[list[BankMatch]]:
             (
                 BankMatch(
                     entry_id=e,
-                    bank=b.name,
+                    bank=b,
                     signal_type=entries[e].signal_type,
                     distance=d,
                     source=entries[e].source,

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.audit.schemas import CheckpointOut
 from hotline.cases.categories import Category
@@ -322,29 +322,42 @@ UPLOAD_REF = Field(
 )
 
 
-class MatchSignalIn(SignalIn):
+class Lean(BaseModel):
+    """A plain pydantic model for the match endpoint's schemas, which carry up to 1,000 signals
+    each way: ninja's Schema wraps every nested object's validation in a DjangoGetter (for ORM
+    objects), which cost more than the index's own search on a batch. The OpenAPI document is
+    the same (tests/api/test_openapi.py)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class MatchSignalIn(Lean):
+    # SignalIn's fields, repeated: a Schema's subclass would bring its validator back.
+    type: Literal["pdq", "md5", "sha256"]
+    value: str = Field(max_length=64)
+    quality: int | None = Field(None, ge=0, le=100, description="PDQ quality; < 50 never matches")
     upload_ref: str | None = UPLOAD_REF
     url: str = Field("", max_length=4096, description="Where the upload is, if it is online")
 
 
-class FrameIn(Schema):
+class FrameIn(Lean):
     value: str = Field(max_length=64, description="PDQ of one sampled frame")
     quality: int = Field(ge=0, le=100, description="Frames under 50 are not used")
 
 
-class VideoIn(Schema):
+class VideoIn(Lean):
     frames: list[FrameIn] = Field(min_length=1, max_length=5000)
     upload_ref: str | None = UPLOAD_REF
     url: str = Field("", max_length=4096)
 
 
-class MatchIn(Schema):
+class MatchIn(Lean):
     signals: list[MatchSignalIn] = Field(default_factory=list, max_length=1000)
     videos: list[VideoIn] = Field(default_factory=list, max_length=100)
     banks: list[str] | None = Field(None, description="Default: the known-content bank")
 
 
-class MatchOut(Schema):
+class MatchOut(Lean):
     entry_id: int
     bank: str
     signal_type: str = Field(description="pdq, md5, sha256; vpdq for a video's match")
@@ -358,7 +371,7 @@ class MatchOut(Schema):
     )
 
 
-class CopyOut(Schema):
+class CopyOut(Lean):
     item_id: int
     notice_id: int | None
     case_id: str
@@ -367,7 +380,7 @@ class CopyOut(Schema):
     opened: bool = Field(description="False when this upload_ref had opened it before")
 
 
-class MatchResultOut(Schema):
+class MatchResultOut(Lean):
     query: int
     kind: Literal["signal", "video"] = "signal"
     upload_ref: str | None = None

@@ -144,6 +144,8 @@ def match_rows_for_actor(
 
 
 def _case_ids_visible_to(actor: Actor, item_ids: set[int]) -> dict[int, str]:
+    if not item_ids:
+        return {}
     items = Item.objects.filter(pk__in=item_ids)
     if actor.is_moderator:
         items = items.filter(notice__platform__organisation_id=actor.organisation_id)

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 WSGI_APP = "hotline.wsgi:application"
 GUNICORN_CONFIG = "python:hotline.core.gunicorn_conf"
-# Each sync worker holds its own bank indexes and one database connection; past this many a
+# gthread, not sync, even at one thread: only it keeps a connection alive between requests, so
+# a platform's upload checks reuse one connection instead of paying a TCP handshake each
+# (decision 27). Idle kept-alive connections wait in the worker's poller, not in a thread.
+WORKER_CLASS = "gthread"
+KEEP_ALIVE_SECONDS = 5
+# Each worker holds its own bank indexes and one database connection; past this many a
 # single host is better served by a second one.
 MAX_DEFAULT_WORKERS = 12
 
@@ -59,8 +64,12 @@ def gunicorn_argv(options: ServeOptions, cores: int) -> list[str]:
         options.bind,
         "--workers",
         str(workers),
+        "--worker-class",
+        WORKER_CLASS,
         "--threads",
         str(options.threads),
+        "--keep-alive",
+        str(KEEP_ALIVE_SECONDS),
         "--timeout",
         str(options.timeout),
         "--graceful-timeout",

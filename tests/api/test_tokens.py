@@ -1,9 +1,13 @@
 """Bearer tokens: only a current token of an active user opens the API, and it says so."""
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
+from hotline.accounts import services
 from hotline.accounts.models import ApiToken
 from hotline.accounts.services import token_revoke
 from tests.api.conftest import UNAUTHORISED, World, snapshot
@@ -118,3 +122,80 @@ def test_the_token_itself_is_never_stored(directory: Directory) -> None:
     assert raw.startswith("hl_")
     assert raw not in {row.digest, row.prefix, row.name}
     assert len(row.digest) == 64
+
+
+# --- the token cache (HOTLINE_TOKEN_CACHE_SECONDS) -------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def token_clock(monkeypatch: pytest.MonkeyPatch, settings: Any) -> FakeClock:
+    settings.HOTLINE_TOKEN_CACHE_SECONDS = 5
+    clock = FakeClock()
+    monkeypatch.setattr(services, "monotonic", clock)
+    return clock
+
+
+def revoke_elsewhere(directory: Directory, who: str) -> None:
+    """A revocation made by another process: the row changes, this process is not told."""
+    ApiToken.objects.filter(pk=token_row(directory, who).pk).update(revoked_at=timezone.now())
+
+
+def test_a_token_revoked_elsewhere_is_refused_once_the_cache_seconds_pass(
+    call_api: ApiCaller, directory: Directory, token_clock: FakeClock
+) -> None:
+    assert call_api("analyst", "get", "/me")[0] == 200
+    revoke_elsewhere(directory, "analyst")
+    token_clock.now += 4.9  # within HOTLINE_TOKEN_CACHE_SECONDS the process may still trust it
+    assert call_api("analyst", "get", "/me")[0] == 200
+    token_clock.now += 0.2
+    assert call_api("analyst", "get", "/me") == (401, UNAUTHORISED)
+    token_clock.now += 100
+    assert call_api("analyst", "get", "/me") == (401, UNAUTHORISED)
+
+
+def test_a_token_revoked_in_this_process_is_refused_at_once(
+    call_api: ApiCaller, directory: Directory, token_clock: FakeClock
+) -> None:
+    assert call_api("analyst", "get", "/me")[0] == 200
+    token_revoke(prefix=directory.tokens["analyst"][:10], actor="test")
+    assert call_api("analyst", "get", "/me") == (401, UNAUTHORISED)
+
+
+def test_an_inactive_user_is_refused_once_the_cache_seconds_pass(
+    call_api: ApiCaller, directory: Directory, token_clock: FakeClock
+) -> None:
+    assert call_api("telegram_mod", "get", "/me")[0] == 200
+    get_user_model().objects.filter(username="telegram_mod").update(is_active=False)
+    token_clock.now += 5.1
+    assert call_api("telegram_mod", "get", "/me") == (401, UNAUTHORISED)
+
+
+def test_a_cached_token_reads_and_writes_its_row_once_per_cache_period(
+    call_api: ApiCaller, directory: Directory, token_clock: FakeClock
+) -> None:
+    assert call_api("auditor", "get", "/me")[0] == 200
+    first_use = token_row(directory, "auditor").last_used_at
+    assert first_use is not None
+    ApiToken.objects.filter(prefix=directory.tokens["auditor"][:10]).update(last_used_at=None)
+    assert call_api("auditor", "get", "/me")[0] == 200  # answered from the cache
+    assert token_row(directory, "auditor").last_used_at is None
+    token_clock.now += 6
+    assert call_api("auditor", "get", "/me")[0] == 200  # read again, and marked used
+    assert token_row(directory, "auditor").last_used_at is not None
+
+
+def test_with_no_cache_seconds_every_call_reads_the_token(
+    call_api: ApiCaller, directory: Directory, token_clock: FakeClock, settings: Any
+) -> None:
+    settings.HOTLINE_TOKEN_CACHE_SECONDS = 0
+    assert call_api("analyst", "get", "/me")[0] == 200
+    revoke_elsewhere(directory, "analyst")
+    assert call_api("analyst", "get", "/me") == (401, UNAUTHORISED)

@@ -41,6 +41,8 @@ def test_the_command_line_names_every_choice() -> None:
         "--bind": "0.0.0.0:9000",
         "--workers": "5",
         "--threads": "2",
+        "--worker-class": "gthread",
+        "--keep-alive": "5",
         "--timeout": "60",
         "--graceful-timeout": "20",
         "--access-logfile": "-",

@@ -66,6 +66,8 @@ def uploads_match(
         raise PermissionDenied("only moderators and reporters match against banks")
     banks = bank_names or [KNOWN_CONTENT_BANK]
     results = _match(queries, banks)
+    if not any(q.upload_ref is not None for q in queries):
+        return results  # a lookup only: nothing to open, so no platform to read
     platform = _platform_of(actor) if actor.is_moderator else None
     if platform is None:
         return results
