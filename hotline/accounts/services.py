@@ -121,6 +121,7 @@ def user_active_set(*, username: str, active: bool, actor: str) -> Membership:
     user.is_active = active
     user.save(update_fields=["is_active"])
     _audit_user_change(membership, tag="user:enable" if active else "user:disable", actor=actor)
+    _forget_tokens_now_and_on_commit()
     return membership
 
 
@@ -172,6 +173,7 @@ def user_role_set(*, username: str, role: str, actor: str) -> Membership:
         organisation_id=membership.organisation_id,
         payload={"username": username, "from": previous, "to": role},
     )
+    _forget_tokens_now_and_on_commit()
     return membership
 
 
@@ -211,8 +213,7 @@ def token_revoke(*, prefix: str = "", token_id: int | None = None, actor: str) -
     token = matches[0]
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
-    tokens_forget()  # this process stops accepting it at once (and again once committed, in
-    transaction.on_commit(tokens_forget)  # case a call re-read the row in between)
+    _forget_tokens_now_and_on_commit()
     audit_record(
         tag="token:revoke",
         actor=actor,
@@ -277,6 +278,13 @@ def actor_from_token(raw_token: str) -> Actor | None:
                 _tokens.clear()
             _tokens[digest] = (monotonic() + ttl, actor)
     return actor
+
+
+def _forget_tokens_now_and_on_commit() -> None:
+    """This process stops accepting a revoked token, or a changed person's, at once (and again
+    once committed, in case a call re-read the row in between); others within the cache TTL."""
+    tokens_forget()
+    transaction.on_commit(tokens_forget)
 
 
 def tokens_forget() -> None:
