@@ -38,6 +38,8 @@ NOT_RUN = {
     "tests/selfservice/test_centre_commands.py runs the command and checks what it prints",
     ("benchmarks.md", ".venv/bin/python bench/bench_serve.py"): "minutes of load on the "
     "machine; a benchmark, not a check (bench/ runs it on demand)",
+    ("benchmarks.md", ".venv/bin/python -m bench.bench_match_http"): "minutes of a 1M bank "
+    "and of load on the machine; a benchmark, not a check (tests/banks check the answers)",
     ("benchmarks.md", ".venv/bin/python bench/bench_pages.py"): "a minute of import and "
     "minutes of the old review page; a benchmark, not a check (tests/web checks sizes)",
     ("delivery.md", "hotline delivery retry --delivery 41"): "needs a failed delivery; "
