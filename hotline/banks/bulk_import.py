@@ -100,7 +100,13 @@ def plain_csv_rows(lines: Iterable[str]) -> Iterator[Row | BadLine]:
 
 
 def import_rows(
-    *, bank: Bank, rows: Iterable[Row | BadLine], source: str, actor: str, batch_size: int = BATCH
+    *,
+    bank: Bank,
+    rows: Iterable[Row | BadLine],
+    source: str,
+    actor: str,
+    batch_size: int = BATCH,
+    refresh_statistics: bool = True,
 ) -> ImportResult:
     """Add every good row not already live in the bank; bad rows are counted and reported."""
     result = ImportResult(version=bank.version)
@@ -133,13 +139,19 @@ def import_rows(
             result.bad_lines.append(row)
     if batch:
         _flush(bank, batch, source, actor, result)
-    if result.added >= ANALYZE_AFTER and connection.vendor == "postgresql":
+    if refresh_statistics:
+        statistics_refresh(added=result.added)
+    bank.version = result.version
+    return result
+
+
+def statistics_refresh(*, added: int) -> None:
+    """After an import that added many rows, once per import (not per batch)."""
+    if added >= ANALYZE_AFTER and connection.vendor == "postgresql":
         # Fresh statistics, so the next writes' plans see a big table (autovacuum may take
         # minutes to notice; until then the planner may scan the bank for a one-row lookup).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE banks_bankentry")
-    bank.version = result.version
-    return result
 
 
 @transaction.atomic

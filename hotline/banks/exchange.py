@@ -38,7 +38,12 @@ def _insert(*, bank: Bank, rows: list[bulk_import.Row], source: str, actor: str)
     """The one insert path of an import: how many of `rows` were new to the bank. Each batch's
     audit event names the file lines it came from."""
     result = bulk_import.import_rows(
-        bank=bank, rows=rows, source=source, actor=actor, batch_size=max(1, len(rows))
+        bank=bank,
+        rows=rows,
+        source=source,
+        actor=actor,
+        batch_size=max(1, len(rows)),
+        refresh_statistics=False,  # once, when the whole file is in
     )
     return result.added
 
@@ -91,6 +96,7 @@ def bank_import_rows(
         if len(pending) >= batch:
             flush()
     flush()
+    bulk_import.statistics_refresh(added=report.added)
     return report
 
 
