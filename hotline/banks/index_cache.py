@@ -112,8 +112,8 @@ def _refresh(bank: Bank, cached: _Cached | None) -> _Cached:
     start = cached
     if start is not None and _purged_since(bank, start.version):
         start = None  # a purge deleted rows a delta cannot name: start again
-    # A shard matcher builds its index from its own rows: a snapshot holds the whole bank.
-    on_disk = snapshots.snapshot_version(bank) if shards.this_shard() is None else None
+    # A shard matcher maps its own shard's snapshot (banks.snapshots), never the whole bank's.
+    on_disk = snapshots.snapshot_version(bank)
     if on_disk is not None and (start is None or on_disk > start.base_version):
         snapshot = snapshots.snapshot_open(bank)
         if (

@@ -7,8 +7,11 @@ A process opens the files read-only with numpy's mmap (no table building, no pri
 so every server worker and the task worker share one copy in the page cache, and each keeps
 only the changes since the snapshot's version, read from the database (banks.index_cache).
 
-A snapshot names the bank it was made from (id, name, creation time): files left by another
-database under the same directory are ignored, never matched against.
+A snapshot names the bank it was made from (id, name, creation time) and the shard it holds:
+files left by another database under the same directory are ignored, never matched against.
+A shard matcher (HOTLINE_MATCH_SHARD=i/n, docs/scaling.md) writes and maps its own shard's
+snapshot, `bank-<id>-s<i>of<n>`, holding only the entries of its residue; the whole bank's
+snapshot is never opened by a shard, nor a shard's by a whole-bank process.
 """
 
 import os
@@ -23,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
+from hotline.banks import shards
 from hotline.banks.models import Bank, BankEntry, SignalType
 from hotline.hashing.index import HammingIndex, hashes_from_hex
 
@@ -55,8 +59,21 @@ def snapshot_root() -> Path | None:
     return Path(value) if value else None
 
 
-def _identity(bank: Bank) -> dict[str, str | int]:
-    return {"bank": bank.pk, "name": bank.name, "created_at": bank.created_at.isoformat()}
+def _identity(bank: Bank) -> dict[str, str | int | None]:
+    shard = shards.this_shard()
+    return {
+        "bank": bank.pk,
+        "name": bank.name,
+        "created_at": bank.created_at.isoformat(),
+        # Absent from whole-bank snapshots written before shards had their own.
+        "shard": f"{shard.index}/{shard.count}" if shard is not None else None,
+    }
+
+
+def _link_name(bank_id: int) -> str:
+    """The name of the link to this process's current snapshot of the bank."""
+    shard = shards.this_shard()
+    return f"bank-{bank_id}" if shard is None else f"bank-{bank_id}-s{shard.index}of{shard.count}"
 
 
 def snapshot_version(bank: Bank) -> int | None:
@@ -65,7 +82,7 @@ def snapshot_version(bank: Bank) -> int | None:
     if root is None:
         return None
     try:
-        target = os.readlink(root / f"bank-{bank.pk}")
+        target = os.readlink(root / _link_name(bank.pk))
     except OSError:
         return None
     try:
@@ -80,18 +97,19 @@ def snapshot_open(bank: Bank) -> Snapshot | None:
     if root is None:
         return None
     try:
-        folder = (root / f"bank-{bank.pk}").resolve(strict=True)
+        folder = (root / _link_name(bank.pk)).resolve(strict=True)
         index = HammingIndex.open_tables(folder, mmap=True)
     except (OSError, ValueError, KeyError):
         return None  # absent, being replaced this instant, or not ours: build from the rows
     extra = index.extra
-    if {k: extra.get(k) for k in ("bank", "name", "created_at")} != _identity(bank):
+    if {k: extra.get(k) for k in ("bank", "name", "created_at", "shard")} != _identity(bank):
         return None
     return Snapshot(version=int(extra["version"]), index=index, path=folder)
 
 
 def snapshot_write(bank: Bank) -> SnapshotWritten:
-    """Write the bank's index as of its current version and point the bank's link at it."""
+    """Write the bank's index as of its current version and point the bank's link at it
+    (this process's shard of it, when it serves one)."""
     root = snapshot_root()
     if root is None:
         raise ValueError("HOTLINE_INDEX_SNAPSHOT_DIR is empty: index snapshots are off")
@@ -107,13 +125,14 @@ def snapshot_write(bank: Bank) -> SnapshotWritten:
     index.add(ids, hashes)
     del ids, hashes
     root.mkdir(parents=True, exist_ok=True)
-    name = f"bank-{bank.pk}-v{version}-{time.time_ns()}"
+    link_name = _link_name(bank.pk)
+    name = f"{link_name}-v{version}-{time.time_ns()}"
     index.save_tables(root / name, extra={**_identity(bank), "version": version})
-    link = root / f"bank-{bank.pk}"
+    link = root / link_name
     tmp_link = root / f".{name}.link"
     os.symlink(name, tmp_link)
     os.replace(tmp_link, link)  # atomic: a reader sees the old snapshot or the new one
-    for old in root.glob(f"bank-{bank.pk}-v*"):
+    for old in root.glob(f"{link_name}-v*"):
         if old.name != name and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)  # processes that mapped it keep their pages
     return SnapshotWritten(
@@ -126,14 +145,17 @@ def snapshot_write(bank: Bank) -> SnapshotWritten:
 
 
 def snapshot_discard(bank_id: int) -> None:
-    """Delete a bank's snapshot files (a purge committed: the files hold the purged values).
-    Processes that mapped them keep their pages until they drop the index (index_cache's
-    refresh), and the worker writes a new snapshot from the rows left."""
+    """Delete a bank's snapshot files, every shard's too (a purge committed: the files hold
+    the purged values). Processes that mapped them keep their pages until they drop the index
+    (index_cache's refresh), and the worker writes a new snapshot from the rows left."""
     root = snapshot_root()
     if root is None:
         return
     (root / f"bank-{bank_id}").unlink(missing_ok=True)
-    for old in root.glob(f"bank-{bank_id}-v*"):
+    for old in root.glob(f"bank-{bank_id}-*"):  # shards' links, then every version's files
+        if old.is_symlink():
+            old.unlink(missing_ok=True)
+    for old in root.glob(f"bank-{bank_id}-*"):
         if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
 
@@ -161,7 +183,11 @@ def snapshots_refresh(*, min_entries: int = WORKER_MIN_ENTRIES) -> list[Snapshot
 def _live_pdq(bank: Bank, version: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
     """Ids and hashes of the PDQ entries matchable as of `version`, read in chunks."""
     return matchable_pdq(
-        BankEntry.objects.filter(bank=bank, signal_type=SignalType.PDQ, added_version__lte=version),
+        shards.in_shard(
+            BankEntry.objects.filter(
+                bank=bank, signal_type=SignalType.PDQ, added_version__lte=version
+            )
+        ),
         version,
     )
 

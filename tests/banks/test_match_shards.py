@@ -1,5 +1,6 @@
 """Matching past one machine: two shard matchers serving halves of a bank, and a router that
-asks both, answer exactly as one process holding the whole bank (docs/scaling.md).
+asks both, answer exactly as one process holding the whole bank (docs/scaling.md). One shard
+starts from its own snapshot, the other from its rows.
 
 Four real servers on loopback, each its own process with its own indexes, on one committed
 database: SQLite in a file, or a PostgreSQL database of its own when DATABASE_URL names one.
@@ -78,7 +79,11 @@ def database_url(tmp_path: Path) -> str:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The database, filled; four servers: whole, shard 0/2, shard 1/2, and the router."""
     tmp_path = tmp_path_factory.mktemp("shards")
-    env = {"DATABASE_URL": database_url(tmp_path), "HOTLINE_VAR_DIR": str(tmp_path)}
+    env = {
+        "DATABASE_URL": database_url(tmp_path),
+        "HOTLINE_VAR_DIR": str(tmp_path),
+        "HOTLINE_INDEX_SNAPSHOT_DIR": str(tmp_path / "snapshots"),
+    }
     child = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
     child["DJANGO_SETTINGS_MODULE"] = "hotline.settings"
     hotline = [sys.executable, "-m", "hotline.cli"]
@@ -90,6 +95,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     )  # fmt: skip
     data = json.loads(filled.stdout.strip().splitlines()[-1])
     shard_env = {**env, "HOTLINE_MATCH_SHARD_SECRET": SECRET}
+    # Shard 0 starts from its own snapshot, shard 1 and the whole-bank server from the rows:
+    # the answers below must not tell them apart.
+    written = subprocess.run(
+        [*hotline, "bank", "snapshot", "known-content"],
+        env={**child, **shard_env, "HOTLINE_MATCH_SHARD": "0/2"},
+        check=True, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert written.stdout.startswith("known-content (shard 0/2): ")
     with ExitStack() as stack:
         whole = stack.enter_context(wsgi_server(**env))
         shard0 = stack.enter_context(wsgi_server(**shard_env, HOTLINE_MATCH_SHARD="0/2"))

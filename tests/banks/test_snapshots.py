@@ -152,3 +152,54 @@ def test_the_worker_lane_snapshots_changed_banks_big_enough_to_need_it(
     assert worker._snapshots() is False  # a lane step that always waits its interval
     assert snapshots.snapshot_version(Bank.objects.get(name="big")) == 1
     assert snapshots.snapshot_version(small) is None  # built from its row in no time
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shard_matcher_maps_its_own_shards_snapshot_and_no_other(
+    snapshot_dir: Path, settings: Any
+) -> None:
+    bank = bank_create(name="b", actor="t")
+    seeds = [random_hex() for _ in range(30)]
+    added = bank_add(
+        bank=bank,
+        signals=[pdq(s) for s in seeds] + [pdq(near(s, 6)) for s in seeds],
+        source="s",
+        actor="t",
+    )
+    queries = [near(s, 3) for s in seeds] + [random_hex()]
+    settings.HOTLINE_MATCH_SHARD = (0, 2)
+    written = snapshots.snapshot_write(bank)
+    evens = [e.pk for e in added if e.pk % 2 == 0]
+    assert written.entries == len(evens) and written.path.name.startswith(f"bank-{bank.pk}-s0of2-")
+    index_cache.forget_all()
+    from_snapshot = answers(queries)
+    assert index_cache._cache[bank.pk].base is not None
+    settings.HOTLINE_INDEX_SNAPSHOT_DIR = ""
+    index_cache.forget_all()
+    assert answers(queries) == from_snapshot  # as the shard's own rows answer
+    found = {entry for row in from_snapshot for entry, _ in row}
+    assert found and all(entry % 2 == 0 for entry in found)
+
+    settings.HOTLINE_INDEX_SNAPSHOT_DIR = str(snapshot_dir)
+    settings.HOTLINE_MATCH_SHARD = (1, 2)  # the other shard has none of its own yet
+    assert snapshots.snapshot_version(bank) is None and snapshots.snapshot_open(bank) is None
+    settings.HOTLINE_MATCH_SHARD = None  # nor does a whole-bank process take a shard's
+    assert snapshots.snapshot_version(bank) is None and snapshots.snapshot_open(bank) is None
+    snapshots.snapshot_write(bank)
+    settings.HOTLINE_MATCH_SHARD = (0, 2)  # and the shard still opens its own, not the whole
+    opened = snapshots.snapshot_open(bank)
+    assert opened is not None and len(opened.index) == len(evens)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_purge_deletes_every_shards_snapshot_files(snapshot_dir: Path, settings: Any) -> None:
+    bank = bank_create(name="b", actor="t")
+    withdrawn = random_hex()
+    bank_add(bank=bank, signals=[pdq(withdrawn)], source="item:7", item_id=7, actor="t")
+    bank_add(bank=bank, signals=[pdq(random_hex()) for _ in range(4)], source="o", actor="t")
+    for shard in [(0, 2), (1, 2), None]:
+        settings.HOTLINE_MATCH_SHARD = shard
+        snapshots.snapshot_write(bank)
+    assert len(list(snapshot_dir.glob(f"bank-{bank.pk}*"))) == 6  # three links, three folders
+    bank_purge_items(item_ids=[7], actor="t", reason="consent withdrawn")
+    assert not list(snapshot_dir.glob(f"bank-{bank.pk}*"))

@@ -14,6 +14,7 @@ from hotline.banks.feed import bank_changes_all, parse_cursor
 from hotline.banks.models import Bank
 from hotline.banks.selectors import banks_list
 from hotline.banks.services import bank_create, bank_remove, bank_share
+from hotline.banks.shards import this_shard
 from hotline.banks.snapshots import snapshot_root, snapshot_write
 from hotline.core import clock
 from hotline.core.commands import domain_errors_as_command_errors
@@ -73,7 +74,8 @@ class Command(BaseCommand):
         export.add_argument("--output", "-o", default="-", help="A file (default: stdout)")
         snapshot = sub.add_parser(
             "snapshot",
-            help="Write each bank's index to HOTLINE_INDEX_SNAPSHOT_DIR for every process to map.",
+            help="Write each bank's index to HOTLINE_INDEX_SNAPSHOT_DIR for every process to map"
+            " (with HOTLINE_MATCH_SHARD=i/n set: that shard's index).",
         )
         snapshot.add_argument("names", nargs="*", help="Banks to snapshot (default: all)")
         remove = sub.add_parser("remove", help="Remove entries by id.")
@@ -194,11 +196,13 @@ class Command(BaseCommand):
         if snapshot_root() is None:
             raise CommandError("HOTLINE_INDEX_SNAPSHOT_DIR is empty: index snapshots are off")
         banks = [_bank(name) for name in options["names"]] or list(banks_list())
+        serving = this_shard()  # a shard matcher's environment: its own shard's snapshot
+        shard = f" (shard {serving.index}/{serving.count})" if serving is not None else ""
         for bank in banks:
             written = snapshot_write(bank)
             self.stdout.write(
-                f"{written.bank}: {written.entries} PDQ entries at version {written.version}"
-                f" in {written.path} ({written.seconds:.1f} s)"
+                f"{written.bank}{shard}: {written.entries} PDQ entries at version"
+                f" {written.version} in {written.path} ({written.seconds:.1f} s)"
             )
 
     def _remove(self, options: dict[str, Any]) -> None:
