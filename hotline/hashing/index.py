@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple, Self, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from hotline.hashing import _index_batch as batch
 from hotline.hashing import _index_kernels as k
 from hotline.hashing import _index_tables as tables
 from hotline.hashing._index_tables import (
@@ -53,6 +54,12 @@ I64 = npt.NDArray[np.int64]
 _MAX_TABLE_RADIUS = 5  # beyond this, probing costs more than a linear scan at any size
 _MIN_DELTA = 4096  # rows the delta may hold before a rebuild, however small the base
 _MAP_MAX_LOAD = 0.7
+# Batches of at least this many queries on a base of at least this many rows take the
+# partitioned batch search (`_index_batch`); smaller ones fit the caches without it.
+BATCH_MIN_QUERIES = 512
+BATCH_MIN_ROWS = 1 << 22
+BATCH_CHUNK = 2048  # queries sorted together, fewer when their candidates would pass ...
+BATCH_SCRATCH_BYTES = 160 << 20  # ... this much scratch (two int64 words per candidate)
 _HEX_LUT = np.full(256, 255, np.uint8)
 for _i, _c in enumerate(b"0123456789abcdef"):
     _HEX_LUT[_c] = _i
@@ -186,6 +193,7 @@ class HammingIndex:
         self._idmap = np.full(16, k.EMPTY, np.int32)
         self._map_used = 0
         self.last_candidates = 0  # candidates verified by the latest query call, for benchmarks
+        self._batch_candidates = 0.0  # per query at radius 31, last seen: sizes batch scratch
         self._frozen = False  # opened read-only from files (open_tables)
         self.extra: dict[str, Any] = {}  # what the caller saved with the tables (save_tables)
         self._rebuild()
@@ -280,11 +288,16 @@ class HammingIndex:
         else:
             if self._counts.shape[0] <= int(tradii[0]):
                 self._masks, self._counts = flip_masks(self._design.bits, int(tradii[0]))
-            off, ids, dist, cand = tables.query_tables(
-                q, radius, tradii, self._masks, self._counts, self._pos, self._blocks, self._cum,
-                self._postings, self._dheads, self._dnext, self._dshift, self._base, self._rows,
-                self._hashes, self._alive, self._ids,
-            )  # fmt: skip
+            if q.shape[0] >= BATCH_MIN_QUERIES and self._base >= BATCH_MIN_ROWS:
+                off, ids, dist, cand = self._query_batched(q, radius, tradii)
+            else:
+                off, ids, dist, cand = tables.query_tables(
+                    q, radius, tradii, self._masks, self._counts, self._pos, self._blocks,
+                    self._cum, self._postings, self._dheads, self._dnext, self._dshift,
+                    self._base, self._rows, self._hashes, self._alive, self._ids,
+                )  # fmt: skip
+            if q.shape[0] and radius == DEFAULT_RADIUS:
+                self._batch_candidates = int(cand) / q.shape[0]
         self.last_candidates = int(cand)
         return BatchResult(off, ids, dist)
 
@@ -410,6 +423,27 @@ class HammingIndex:
         index._frozen = True
         index.extra = dict(meta.get("extra") or {})
         return index
+
+    def _query_batched(self, q: U64, radius: int, tradii: I64) -> tuple[I64, I64, I64, int]:
+        """The partitioned batch search, with its scratch arrays allocated here by numpy
+        (huge pages) and sized from the candidates per query seen by the last batch."""
+        nq = q.shape[0]
+        per_query = 1.25 * (self._batch_candidates or self._expected_candidates(tradii)) + 1
+        chunk = min(BATCH_CHUNK, nq, max(256, int(BATCH_SCRATCH_BYTES / (16 * per_query))))
+        most = max(int(self._counts[r]) for r in tradii if r >= 0)
+        scratch = np.empty((4, chunk * most), np.int64)
+        pairs = np.empty((2, int(chunk * per_query) + 1024), np.int64)
+        off, ids, dist, cand = batch.query_tables_batch(
+            q, radius, tradii, self._masks, self._counts, self._pos, self._blocks, self._cum,
+            self._postings, self._dheads, self._dnext, self._dshift, self._base, self._rows,
+            self._hashes, self._alive, self._ids, chunk, scratch, pairs,
+        )  # fmt: skip
+        return off, ids, dist, int(cand)
+
+    def _expected_candidates(self, tradii: I64) -> float:
+        """Candidates per query of a random bank (skewed ones have more)."""
+        probes = sum(int(self._counts[r]) for r in tradii if r >= 0)
+        return probes * max(1.0, self._rows / (1 << self._design.bits))
 
     def _scan_is_cheaper(self, radius: int, tradii: I64) -> bool:
         if int(tradii[0]) > _MAX_TABLE_RADIUS:

@@ -7,7 +7,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from hotline.hashing import _index_tables
+from hotline.hashing import _index_batch, _index_tables
+from hotline.hashing import index as index_module
 from hotline.hashing.index import (
     HammingIndex,
     HexParseError,
@@ -427,3 +428,68 @@ def test_three_byte_postings_answer_exactly(monkeypatch: pytest.MonkeyPatch) -> 
         assert index.query_batch(queries, radius) == [
             expected(bank, ids, q, radius) for q in queries
         ]
+
+
+@pytest.fixture
+def batch_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send every batch of two or more queries through the sorted batch search, in small
+    chunks so that chunk edges (and a short last chunk) are crossed."""
+    monkeypatch.setattr(index_module, "BATCH_MIN_QUERIES", 2)
+    monkeypatch.setattr(index_module, "BATCH_MIN_ROWS", 0)
+    monkeypatch.setattr(index_module, "BATCH_CHUNK", 7)
+
+
+@pytest.mark.parametrize("kind", ["random", "clustered", "skewed"])
+def test_sorted_batch_search_equals_brute_force(kind: str, batch_path: None) -> None:
+    n = 24_000
+    bank = {"random": random_bank, "clustered": clustered_bank, "skewed": skewed_bank}[kind](n, 60)
+    rng = np.random.default_rng(61)
+    ids = rng.permutation(n).astype(np.int64) * 3 - n
+    index = HammingIndex()
+    index.add(ids[:20_000], bank[:20_000])
+    index.add(ids[20_000:], bank[20_000:])  # in the delta
+    assert index._rows > index._base
+    gone = rng.choice(n, 700, replace=False)  # tombstones in the base and in the delta
+    index.remove(ids[gone])
+    keep = np.setdiff1d(np.arange(n), gone)
+    queries = np.concatenate([queries_near(bank, 62, n=45), bank[gone[:5]]])
+    for radius in (0, 5, 31, 40):
+        want = [expected(bank[keep], ids[keep], q, radius) for q in queries]
+        assert index.query_batch(queries, radius) == want
+    assert index.query_batch(queries[:1]) == [expected(bank[keep], ids[keep], queries[0], 31)]
+
+
+def test_sorted_batch_search_chunks_scratch_and_widths(
+    batch_path: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of 3, 7 and all the queries, scratch sized far too small (it grows), and 3-byte
+    postings all give brute force's answers, as the one-query-at-a-time search does."""
+    monkeypatch.setattr(_index_tables, "posting_width", lambda n_rows: 3)
+    bank = np.concatenate([clustered_bank(15_000, 63), random_bank(15_000, 64)])
+    ids = np.arange(bank.shape[0], dtype=np.int64)
+    index = HammingIndex()
+    index.add(ids, bank)
+    queries = np.concatenate([queries_near(bank[:15_000], 65), queries_near(bank[15_000:], 66)])
+    want = [expected(bank, ids, q, 31) for q in queries]
+    for chunk in (7, 1000, 3):
+        monkeypatch.setattr(index_module, "BATCH_CHUNK", chunk)
+        assert index.query_batch(queries) == want
+    index._batch_candidates = 0.001  # the kernel must grow its candidate buffers
+    assert index.query_batch(queries) == want
+    monkeypatch.setattr(index_module, "BATCH_MIN_QUERIES", 10**9)  # the per-query search
+    assert index.query_batch(queries) == want
+
+
+def test_radix_sort_is_a_stable_sort_on_the_bit_field() -> None:
+    rng = np.random.default_rng(70)
+    counts = np.empty(4 << _index_batch._DIGIT_BITS, np.int64)
+    for n_bits in (1, 11, 12, 23, 24, 31):
+        values = rng.integers(0, 1 << (n_bits + 16), 5_000, dtype=np.int64)
+        n = 4_321  # only a prefix is sorted
+        passes, width = _index_batch._digits(n_bits)
+        counts[:] = 0
+        for v in values[:n]:
+            _index_batch._count(int(v), counts, 16, passes, width)
+        out = _index_batch.radix_sort(values.copy(), np.empty_like(values), n, 16, n_bits, counts)
+        field = values[:n] >> 16
+        assert (out[:n] == values[:n][np.argsort(field, kind="stable")]).all()
