@@ -44,7 +44,8 @@ FORMAT_VERSION = 1  # of `save`'s .npz (ids and hashes only)
 # of `save_tables`' directory: 1 took the substring bits from the seeded permutation and held
 # flat offsets; 2 stores the bits (positions.npy, chosen from the bank's bit statistics) and
 # offsets per block of 32 buckets (blocks.npy, cum.npy), postings int32 or 3 bytes. Both read.
-TABLES_VERSION = 2
+# 3 stores ids as int32 while every id fits (ids.npy "<i4"), else int64. All three read.
+TABLES_VERSION = 3
 DEFAULT_SEED = 0x5EED_DA7A
 
 U64 = npt.NDArray[np.uint64]
@@ -180,6 +181,7 @@ class HammingIndex:
     _dheads: npt.NDArray[np.int32]  # delta: (tables, slots) newest row of each hashed slot
     _dnext: npt.NDArray[np.int32]  # delta: (tables, capacity) next-older row in the chain
     _dshift: int
+    _ids: npt.NDArray[Any]  # int32 while every id fits in 32 bits (40 MB less at 10M), else int64
 
     def __init__(self, *, expected_size: int | None = None, seed: int = DEFAULT_SEED) -> None:
         self._seed = seed
@@ -188,7 +190,7 @@ class HammingIndex:
         self._expected = max(0, expected_size or 0)
         self._rows = self._live = self._base = 0
         self._hashes = np.empty((0, 4), np.uint64)
-        self._ids = np.empty(0, np.int64)
+        self._ids = np.empty(0, np.int32)
         self._alive = np.empty(0, np.uint8)
         self._idmap = np.full(16, k.EMPTY, np.int32)
         self._map_used = 0
@@ -203,6 +205,8 @@ class HammingIndex:
 
     def __contains__(self, item: object) -> bool:
         if not isinstance(item, int | np.integer):
+            return False
+        if not _fits(np.array([item]), self._ids.dtype):
             return False
         if self._frozen:  # no id map in the files: a scan, which nothing hot calls
             return bool((self._ids == item).any())
@@ -222,7 +226,7 @@ class HammingIndex:
     def items(self) -> tuple[I64, npt.NDArray[np.uint8]]:
         """Live (ids, (N, 32) uint8 hashes), in insertion order until a rebuild."""
         live = np.flatnonzero(self._alive[: self._rows])
-        return self._ids[live].copy(), as_bytes(self._hashes[live]).copy()
+        return self._ids[live].astype(np.int64), as_bytes(self._hashes[live]).copy()
 
     def add(self, ids: npt.ArrayLike, hashes: npt.NDArray[np.uint8] | U64) -> None:
         """Add (id, hash) pairs; an id already present gets the new hash (last one wins)."""
@@ -233,6 +237,8 @@ class HammingIndex:
             raise ValueError(f"{keys.shape[0]} ids for {words.shape[0]} hashes")
         if keys.shape[0] == 0:
             return
+        if not _fits(keys, self._ids.dtype):
+            self._ids = self._ids.astype(np.int64)  # from now on, whatever is removed
         self._reserve(keys.shape[0])
         start = self._rows
         rows, killed, fresh = k.add_rows(
@@ -381,7 +387,7 @@ class HammingIndex:
         if meta.get("format") != FORMAT_NAME + "-tables":
             raise ValueError(f"{folder}: not a {FORMAT_NAME} tables directory")
         version = meta.get("version")
-        if version not in (1, TABLES_VERSION):
+        if version not in (1, 2, TABLES_VERSION):
             raise ValueError(f"{folder}: unsupported index version {version}")
         mode: Literal["r"] | None = "r" if mmap else None
 
@@ -399,6 +405,8 @@ class HammingIndex:
             index._blocks, index._cum = tables.compact_offsets(load("offsets"))
         else:
             index._blocks, index._cum = load("blocks"), load("cum")
+        if index._ids.dtype not in (np.dtype("<i8"), np.dtype("<i4")):
+            raise ValueError(f"{folder}: ids are {index._ids.dtype}, not int32 or int64")
         if index._hashes.shape != (rows, 4) or index._ids.shape != (rows,):
             raise ValueError(f"{folder}: arrays do not match meta.json")
         n_tables, n_buckets = int(meta["tables"]), 1 << int(meta["bits"])
@@ -505,6 +513,14 @@ class HammingIndex:
             self._hashes, start, self._rows, self._base, self._pos, self._dheads, self._dnext,
             self._dshift,
         )  # fmt: skip
+
+
+def _fits(ids: I64, dtype: np.dtype[Any]) -> bool:
+    """Whether every id is representable in the id array's dtype."""
+    if dtype == np.int64 or ids.size == 0:
+        return True
+    info = np.iinfo(np.int32)
+    return bool(info.min <= int(ids.min()) and int(ids.max()) <= info.max)
 
 
 def _resized(a: npt.NDArray[_T], rows: int) -> npt.NDArray[_T]:

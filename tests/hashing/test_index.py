@@ -493,3 +493,32 @@ def test_radix_sort_is_a_stable_sort_on_the_bit_field() -> None:
         out = _index_batch.radix_sort(values.copy(), np.empty_like(values), n, 16, n_bits, counts)
         field = values[:n] >> 16
         assert (out[:n] == values[:n][np.argsort(field, kind="stable")]).all()
+
+
+def test_ids_are_int32_until_one_does_not_fit(tmp_path: Path) -> None:
+    bank = random_bank(6_000, 80)
+    index = HammingIndex()
+    index.add(np.arange(5_000) - 2_500, bank[:5_000])
+    assert index._ids.dtype == np.int32
+    assert index.items()[0].dtype == np.int64
+    assert 2**40 not in index and -2_500 in index
+    index.save_tables(tmp_path / "small")
+    assert np.load(tmp_path / "small" / "ids.npy").dtype == np.dtype("<i4")
+    meta = json.loads((tmp_path / "small" / "meta.json").read_text())
+    assert meta["version"] == 3
+    big = np.array([2**40, -(2**63), 2**63 - 1], np.int64)
+    index.add(big, bank[5_000:5_003])  # now int64, in the delta and after rebuilds
+    assert index._ids.dtype == np.int64 and 2**40 in index
+    ids = np.concatenate([np.arange(5_000) - 2_500, big])
+    queries = queries_near(bank[:5_003], 81)
+    want = [expected(bank[:5_003], ids, q, 31) for q in queries]
+    assert index.query_batch(queries) == want
+    index.save_tables(tmp_path / "big")
+    assert np.load(tmp_path / "big" / "ids.npy").dtype == np.dtype("<i8")
+    assert HammingIndex.open_tables(tmp_path / "big").query_batch(queries) == want
+    # Version 2 directories (int64 ids, written before) still open.
+    (tmp_path / "small" / "meta.json").write_text(json.dumps({**meta, "version": 2}))
+    np.save(tmp_path / "small" / "ids.npy", np.arange(5_000, dtype="<i8") - 2_500)
+    opened = HammingIndex.open_tables(tmp_path / "small")
+    want = [expected(bank[:5_000], ids[:5_000], q, 31) for q in queries]
+    assert opened.query_batch(queries) == want and -2_500 in opened
