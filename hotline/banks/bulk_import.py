@@ -44,7 +44,7 @@ _IS_HEX = re.compile(r"[0-9a-f]+").fullmatch
 # SQLite's page cache for the import's connection (KiB): the entry indexes' pages stay in
 # memory instead of being read back for every batch (the default is 2 MB).
 _SQLITE_CACHE_KIB = 131_072
-# Plain SQL on fixed names (both databases speak it); only values are parameters.
+# Plain SQL on fixed names; only values are parameters.
 # SQLite: one statement per row (executemany); a value already live in the bank hits the
 # partial unique index of live values (banks_entry_one_live_value) and is skipped.
 _INSERT_ROW = (
