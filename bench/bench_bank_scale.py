@@ -6,6 +6,7 @@ Run from the repository root, with the usual HOTLINE_* keys set (see `make demo`
     .venv/bin/python -m bench.bench_bank_scale --n 1000000 \
         --db postgres://postgres@127.0.0.1:5432/hotline_bench
     .venv/bin/python -m bench.bench_bank_scale --n 10000000 --tables-only
+    .venv/bin/python -m bench.bench_bank_scale --n 10000000 --db sqlite --import-only
 
 It makes a fresh database (SQLite: a temporary file; PostgreSQL: drops and creates the one
 named), then measures, printing one JSON object:
@@ -18,6 +19,11 @@ named), then measures, printing one JSON object:
 - snapshots: `hotline bank snapshot` time and size; then W fresh processes (1 and 4) that
   each answer one match: seconds to the first answer, and their memory together (PSS,
   which counts a page shared by k processes as 1/k in each), with and without a snapshot.
+
+`--import-only` stops after the import and the single adds and removes (no peers, no held
+transaction, no snapshots or worker processes: what a 10M run needs); `--code DIR` runs the
+import and the writes with the code of another checkout (DIR, e.g. an export of main), so old
+and new are measured by the same script in the same minutes.
 
 `--tables-only` skips the database: it builds an index of N random hashes, saves its tables
 and measures 1 and 4 fresh processes mapping them (time to the first answer, PSS together).
@@ -38,6 +44,7 @@ import numpy as np
 
 RNG = np.random.default_rng(2026)
 ROOT = Path(__file__).resolve().parents[1]
+CODE = ROOT  # the checkout whose `hotline` the import and the writes run (--code)
 
 
 def write_csv(path: Path, n: int) -> list[str]:
@@ -158,18 +165,18 @@ def fresh_database(db: str, var: Path) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
     env = child_env(db, var, "")
     subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True
+        [sys.executable, "-m", "hotline.cli", "migrate", "-v0"], env=env, cwd=CODE, check=True
     )
 
 
 def measure_import(db: str, var: Path, csv: Path, n: int) -> dict[str, Any]:
     env = child_env(db, var, "")
     cli = [sys.executable, "-m", "hotline.cli", "bank"]
-    subprocess.run([*cli, "create", "big"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([*cli, "create", "big"], env=env, cwd=CODE, check=True, capture_output=True)
     started = time.monotonic()
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *cli, "import", "big", str(csv)],
-        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+        ["/usr/bin/time", "-f", "%M", *cli, "import", "big", "--no-progress", str(csv)],
+        env=env, cwd=CODE, check=True, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.monotonic() - started
     peak_kib = int(done.stderr.strip().splitlines()[-1])
@@ -212,11 +219,12 @@ def measure_faiss(csv: Path, n: int) -> dict[str, Any]:
     return {"seconds": round(seconds, 1), "rows_per_s": round(n / seconds), "parse_included": True}
 
 
-def measure_writes(db: str, var: Path, query: str) -> dict[str, Any]:
+def measure_writes(db: str, var: Path, query: str, held_match: bool = True) -> dict[str, Any]:
     env = child_env(db, var, "")
     os.environ.update({k: v for k, v in env.items() if k != "DATABASE_URL"})
     if db != "sqlite":
         os.environ["DATABASE_URL"] = db
+    sys.path.insert(0, str(CODE))
     import django
 
     django.setup()
@@ -233,6 +241,14 @@ def measure_writes(db: str, var: Path, query: str) -> dict[str, Any]:
         started = time.perf_counter()
         bank_remove(bank=bank, entry_ids=[entry[0].pk], actor="b")
         removes.append(time.perf_counter() - started)
+    out: dict[str, Any] = {
+        "add_one_ms_median": round(statistics.median(adds) * 1000, 1),
+        "remove_one_ms_median": round(statistics.median(removes) * 1000, 1),
+        "add_one_ms_max": round(max(adds) * 1000, 1),
+        "remove_one_ms_max": round(max(removes) * 1000, 1),
+    }
+    if not held_match:
+        return out
     held = subprocess.Popen(
         [sys.executable, "-m", "bench.bench_bank_scale", "--hold", query[::-1]],
         env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -248,8 +264,7 @@ def measure_writes(db: str, var: Path, query: str) -> dict[str, Any]:
     held.stdin.close()
     held.wait(60)
     return {
-        "add_one_ms_median": round(statistics.median(adds) * 1000, 1),
-        "remove_one_ms_median": round(statistics.median(removes) * 1000, 1),
+        **out,
         "match_process_during_open_add_s": round(waited, 2),
         "add_still_uncommitted_when_match_answered": still_held,
         "match_answer": json.loads(during.stdout.splitlines()[0]) if during.stdout else None,
@@ -331,7 +346,16 @@ def main() -> None:
     parser.add_argument(
         "--tables-only", action="store_true", help="only the snapshot files at --n, no database"
     )
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="only the import and single adds and removes (no peers, snapshots or workers)",
+    )
+    parser.add_argument("--code", help="run the import and writes with this checkout's hotline")
     args = parser.parse_args()
+    if args.code:
+        global CODE
+        CODE = Path(args.code).resolve()
     if args.tables_child:
         tables_child(*args.tables_child)
         return
@@ -352,7 +376,14 @@ def main() -> None:
     fresh_database(args.db, var)
     out: dict[str, Any] = {"n": args.n, "db": "sqlite" if args.db == "sqlite" else "postgresql"}
     out["load_average_at_start"] = os.getloadavg()
+    out["code"] = str(CODE)
     out["import"] = measure_import(args.db, var, csv, args.n)
+    if args.import_only:
+        csv.unlink()
+        out["writes"] = measure_writes(args.db, var, queries[0], held_match=False)
+        out["load_average_at_end"] = os.getloadavg()
+        print(json.dumps(out, indent=2))
+        return
     out["plain_copy"] = measure_plain_copy(args.db, csv, args.n)
     out["faiss_binary_flat_add"] = measure_faiss(csv, args.n)
     csv.unlink()

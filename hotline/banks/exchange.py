@@ -1,23 +1,26 @@
 """Rows read from an exchange file into a bank (`hotline bank import --format`).
 
-Rows arrive one at a time from `hotline.exchange.readers`; additions are gathered into
-batches and written by `_insert` through `bulk_import.import_rows`, the one bulk insert path
-(COPY on PostgreSQL, batched inserts on SQLite; one transaction with its audit event per
-batch). A deletion that names a hash removes the bank's live entry with that hash
-(`services.bank_remove`), after the additions before it, so a file's order holds. A deletion
-that names only the exporter's own id (NCMEC's deletedImage, HMA's deleted content) cannot be
-applied here, since hotline never stored that id: it is reported, never guessed.
+Rows arrive one at a time from `hotline.exchange.readers`, or a `Block` of checked rows at a
+time (hotline's CSV); additions are checked once, here, gathered into batches and written by
+`_insert` through `bulk_import.import_rows`, the one bulk insert path (COPY on PostgreSQL,
+batched inserts on SQLite; one transaction with its audit event per batch). A deletion that
+names a hash removes the bank's live entry with that hash (`services.bank_remove`), after the
+additions before it, so a file's order holds. A deletion that names only the exporter's own
+id (NCMEC's deletedImage, HMA's deleted content) cannot be applied here, since hotline never
+stored that id: it is reported, never guessed.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from hotline.banks import bulk_import
 from hotline.banks.models import Bank, BankEntry
-from hotline.banks.services import Signal, bank_remove, signal_problem
-from hotline.exchange.records import BadLine, Row
+from hotline.banks.services import HEX_LENGTH, Signal, bank_remove, signal_problem
+from hotline.exchange.records import BadLine, Block, Row
 
 BATCH = bulk_import.BATCH
+_is_hex = re.compile(r"[0-9a-f]+").fullmatch
 
 
 @dataclass
@@ -34,7 +37,9 @@ class ImportReport:
     unapplied: list[BadLine] = field(default_factory=list)
 
 
-def _insert(*, bank: Bank, rows: list[bulk_import.Row], source: str, actor: str) -> int:
+def _insert(
+    *, bank: Bank, rows: list[bulk_import.Row] | list[Block], source: str, actor: str
+) -> int:
     """The one insert path of an import: how many of `rows` were new to the bank. Each batch's
     audit event names the file lines it came from."""
     result = bulk_import.import_rows(
@@ -42,8 +47,9 @@ def _insert(*, bank: Bank, rows: list[bulk_import.Row], source: str, actor: str)
         rows=rows,
         source=source,
         actor=actor,
-        batch_size=max(1, len(rows)),
+        batch_size=max(1, len(rows)) if not isinstance(rows[0], Block) else BATCH,
         refresh_statistics=False,  # once, when the whole file is in
+        checked=True,  # bank_import_rows checked every row
     )
     return result.added
 
@@ -51,7 +57,7 @@ def _insert(*, bank: Bank, rows: list[bulk_import.Row], source: str, actor: str)
 def bank_import_rows(
     *,
     bank: Bank,
-    rows: Iterable[Row | BadLine],
+    rows: Iterable[Row | BadLine | Block],
     source: str,
     actor: str,
     batch: int | None = None,
@@ -69,7 +75,17 @@ def bank_import_rows(
             report.already += len(pending) - added
             pending.clear()
 
+    lengths = HEX_LENGTH
     for row in rows:
+        if isinstance(row, Block):
+            flush()
+            if on_row is not None:
+                on_row(row.last_line)
+            report.rows += len(row.values)
+            added = _insert(bank=bank, rows=[row], source=source, actor=actor)
+            report.added += added
+            report.already += len(row.values) - added
+            continue
         if on_row is not None:
             on_row(row.line)
         if isinstance(row, BadLine):
@@ -82,17 +98,23 @@ def bank_import_rows(
                 BadLine(row.line, f"deletion of {what} without its hash: not applied")
             )
             continue
-        signal = Signal(type=row.signal_type, value=row.value, quality=row.quality)
-        problem = signal_problem(signal)
-        if problem:
-            report.bad.append(BadLine(row.line, problem))
+        kind, value, quality = row.signal_type, row.value.lower(), row.quality
+        length = lengths.get(kind)  # type: ignore[call-overload]
+        if (
+            length is None
+            or len(value) != length
+            or not _is_hex(value)
+            or (quality is not None and not 0 <= quality <= 100)
+        ):
+            signal = Signal(type=kind, value=row.value, quality=quality)
+            report.bad.append(BadLine(row.line, signal_problem(signal) or "unusable signal"))
             continue
         report.rows += 1
         if row.delete:
             flush()
-            _remove(bank, signal, actor, report)
+            _remove(bank, Signal(type=kind, value=value, quality=quality), actor, report)
             continue
-        pending.append(bulk_import.Row(row.line, signal.type, signal.value.lower(), row.quality))
+        pending.append(bulk_import.Row(row.line, kind, value, quality))
         if len(pending) >= batch:
             flush()
     flush()

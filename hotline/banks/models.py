@@ -27,14 +27,17 @@ class SignalType(models.TextChoices):
 
 
 class BankEntry(models.Model):
-    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: every index below starts with bank_id, and lookups by bank use
+    # them (one index fewer for every row an import writes; docs/decisions/0030).
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="entries", db_index=False)
     signal_type = models.CharField(max_length=10, choices=SignalType.choices)
     value = models.CharField(max_length=64)
     quality = models.PositiveSmallIntegerField(null=True, blank=True)
     # Where the hash came from: "item:12" for a case item, "import:<label>" for an import.
     source = models.CharField(max_length=200)
-    # The item it came from, as an opaque number: banks know nothing of cases.
-    item_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The item it came from, as an opaque number: banks know nothing of cases. Indexed only
+    # where set (bankentry_item): imported entries have none, and nothing looks them up by it.
+    item_id = models.BigIntegerField(null=True, blank=True)
     added_version = models.BigIntegerField()
     removed_version = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -59,7 +62,19 @@ class BankEntry(models.Model):
             # feed reads additions and removals in version order (banks.feed): these two make
             # both, and so every write's cost to readers, independent of the bank's size.
             models.Index(fields=["bank", "added_version", "id"], name="bankentry_feed_added"),
-            models.Index(fields=["bank", "removed_version", "id"], name="bankentry_feed_removed"),
+            # Removed entries only: every read of it asks for removed_version > a version (or
+            # not null), and an entry added (by an import, say) does not touch it.
+            models.Index(
+                fields=["bank", "removed_version", "id"],
+                name="bankentry_feed_removed",
+                condition=models.Q(removed_version__isnull=False),
+            ),
+            # Entries that came from a case item (purge, withdrawal, bank_remove_item).
+            models.Index(
+                fields=["item_id"],
+                name="bankentry_item",
+                condition=models.Q(item_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,32 +1,41 @@
 """Streaming readers: each yields `Row`s and `BadLine`s, in file order, with line numbers.
 
-A reader never holds more of a file than one record (and a 64 KiB read buffer): the CSV
-formats go line by line, the JSON formats decode one record at a time out of the document's
-list (or one JSON object per line), and NCMEC's XML is fed to a pull parser line by line. A
-record that cannot be read becomes a `BadLine` and reading goes on where the format allows it
-(CSV, JSON Lines, any record of a list); a broken document (JSON or XML that does not parse any
-further) ends with one `BadLine` at the place it broke.
+A reader never holds more of a file than one record (and a 64 KiB read buffer), except hotline's
+own CSV, which holds one block of lines (BLOCK_LINES, a few MB): the CSV formats go line by
+line (hotline's checks a block at once when its lines allow), the JSON formats decode one
+record at a time out of the document's list (or one JSON object per line), and NCMEC's XML
+is fed to a pull parser line by line. A record that cannot be read becomes a `BadLine` and
+reading goes on where the format allows it (CSV, JSON Lines, any record of a list); a broken
+document (JSON or XML that does not parse any further) ends with one `BadLine` at the place
+it broke.
 """
 
 import csv
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any, TextIO
 
+import numpy as np
+
 from hotline.exchange.names import FROM_NCMEC, FROM_STOPNCII, FROM_TE, FROM_TX
-from hotline.exchange.records import FORMATS, BadLine, Row
+from hotline.exchange.records import FORMATS, BadLine, Block, Row
 
 Item = Row | BadLine
+# Hex lengths of the signal types hotline keeps (the bank's service checks every other row).
+_HEX_LENGTHS = {"pdq": 64, "md5": 32, "sha256": 64}
+BLOCK_LINES = 50_000  # lines hotline's CSV reader checks at once (a few MB of text)
 _WS = re.compile(r"[ \t\r\n]*")
 _DECODER = json.JSONDecoder()
 
 
-def read(fmt: str, stream: TextIO) -> Iterator[Item]:
-    """Rows and bad lines of `stream` in format `fmt` (one of records.FORMATS)."""
-    readers: dict[str, Callable[[TextIO], Iterator[Item]]] = {
-        "csv": read_csv,
+def read(fmt: str, stream: TextIO) -> Iterator[Item | Block]:
+    """Rows and bad lines of `stream` in format `fmt` (one of records.FORMATS); hotline's CSV
+    also yields `Block`s of well-formed lines."""
+    readers: dict[str, Callable[[TextIO], Iterator[Item | Block]]] = {
+        "csv": read_csv_blocks,
         "te-csv": read_te_csv,
         "te-json": read_te_json,
         "hma": read_hma,
@@ -52,7 +61,82 @@ def read_csv(stream: TextIO) -> Iterator[Item]:
 
     The first three columns are the format `hotline bank import` always read; `hotline bank
     export --format csv` adds the entry id and `add`/`delete`, under a header line (skipped)."""
-    for number, line in enumerate(stream, start=1):
+    return _csv_lines(stream, 1)
+
+
+def read_csv_blocks(stream: TextIO, block: int = BLOCK_LINES) -> Iterator[Item | Block]:
+    """`read_csv`, a block of lines at a time: a block whose lines all have the first one's
+    layout (`TYPE,HEX,QUALITY`, `TYPE,HEX` or a bare PDQ hex, of one width) is checked at once
+    with numpy and yielded as one `Block`; any other block is read line by line, as
+    `read_csv` does, with the same rows, bad lines and line numbers."""
+    number = 1
+    while lines := list(islice(stream, block)):
+        found = _uniform_block(lines, number)
+        if found is None and len(lines) > 1:  # a header or comment line, then the rows?
+            found = _uniform_block(lines[1:], number + 1)
+            if found is not None:
+                yield from _csv_lines(lines[:1], number)
+        if found is not None:
+            yield found
+        else:
+            yield from _csv_lines(lines, number)
+        number += len(lines)
+
+
+def _uniform_block(lines: list[str], first: int) -> Block | None:
+    """The lines as one Block when every one is a good row laid out like the first (same
+    type, width and quality width, no spaces, each ending in a newline); None when any is not."""
+    head = lines[0]
+    parts = head[:-1].split(",") if head.endswith("\n") else []
+    if not 1 <= len(parts) <= 3 or (len(parts) == 1 and len(parts[0]) != 64):
+        return None  # a header, a comment, an export's five columns: line by line
+    kind = parts[0] if len(parts) > 1 else "pdq"
+    length = _HEX_LENGTHS.get(kind)
+    if length is None or (len(parts) > 1 and len(parts[1]) != length):
+        return None
+    start = len(kind) + 1 if len(parts) > 1 else 0  # where the hex starts
+    width = len(head)
+    text = "".join(lines)
+    if len(text) != width * len(lines) or not text.isascii():
+        return None
+    cells = np.frombuffer(text.encode("ascii"), np.uint8).reshape(len(lines), width)
+    newlines = cells == 10
+    if not newlines[:, -1].all() or np.count_nonzero(newlines) != len(lines):
+        return None  # lines of other widths that happen to add up
+    if start and not (cells[:, :start] == cells[0, :start]).all():
+        return None
+    digits = cells[:, start : start + length]
+    lower = digits | np.uint8(0x20)  # A-F to a-f (digits are unchanged by it)
+    is_hex = ((digits >= 48) & (digits <= 57)) | ((lower >= 97) & (lower <= 102))
+    if not is_hex.all():
+        return None
+    qualities: list[int | None]
+    if len(parts) == 3:
+        tail = cells[:, start + length : width - 1]  # ",QUALITY"
+        if tail.shape[1] > 4 or not (tail[:, 0] == 44).all():
+            return None
+        numbers = tail[:, 1:].astype(np.int64) - 48
+        if not ((numbers >= 0) & (numbers <= 9)).all():
+            return None
+        if numbers.shape[1] == 0:
+            qualities = [None] * len(lines)
+        else:
+            values = numbers @ (10 ** np.arange(numbers.shape[1] - 1, -1, -1, dtype=np.int64))
+            if (values > 100).any():
+                return None  # the service says why, line by line
+            qualities = (
+                [int(values[0])] * len(lines) if (values == values[0]).all() else values.tolist()
+            )
+    else:
+        qualities = [None] * len(lines)
+    flat = lower.tobytes().decode("ascii")  # lowercase: every cell is a hex digit
+    return Block(
+        first, kind, [flat[i : i + length] for i in range(0, len(flat), length)], qualities
+    )
+
+
+def _csv_lines(lines: Iterable[str], start: int) -> Iterator[Item]:
+    for number, line in enumerate(lines, start=start):
         parts = [p.strip() for p in line.split(",")]
         if not parts[0] or parts[0].startswith("#"):
             continue

@@ -24,6 +24,23 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Block:
+    """Consecutive lines `first_line`, `first_line + 1`, … each holding one well-formed hash
+    of one signal type, as columns: what a reader's fast path yields instead of a `Row` per
+    line. The values are lowercase hex of the type's length, already checked; a quality is
+    0-100 or None."""
+
+    first_line: int
+    signal_type: str
+    values: list[str]
+    qualities: list[int | None]
+
+    @property
+    def last_line(self) -> int:
+        return self.first_line + len(self.values) - 1
+
+
+@dataclass(frozen=True)
 class BadLine:
     """A line that could not be read, and why (a reader yields these and goes on).
 
