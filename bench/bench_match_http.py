@@ -214,10 +214,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--code",
-        type=Path,
         action="append",
         help="serve another checkout's hotline (e.g. `git worktree add` of an older commit); "
-        "twice for an A/B in one run, the checkouts' rounds alternating (default: this one)",
+        "twice for an A/B in one run, the checkouts' rounds alternating (default: this one); "
+        "DIR:NAME=VALUE,... adds settings to that server's environment "
+        "(e.g. .:HOTLINE_LEAN_MATCH=off)",
     )
     parser.add_argument(
         "--prepared",
@@ -227,7 +228,7 @@ def main() -> None:
     )
     parser.add_argument("--setup-only", action="store_true", help="prepare, then stop")
     args = parser.parse_args()
-    codes: list[Path] = args.code or [ROOT]
+    codes: list[str] = args.code or [str(ROOT)]
     with tempfile.TemporaryDirectory(prefix="bench-match-") as tmp:
         var = args.prepared.resolve() if args.prepared else Path(tmp)
         var.mkdir(parents=True, exist_ok=True)
@@ -244,7 +245,9 @@ def main() -> None:
         servers = []
         try:
             for n, code in enumerate(codes):
-                env = {**env_for(db, var, code), **keys_env(var)}
+                where, _, extra = code.partition(":")
+                env = {**env_for(db, var, Path(where).resolve()), **keys_env(var)}
+                env.update(item.split("=", 1) for item in extra.split(",") if item)
                 process, base = start("serve", env, args.workers, var / f"serve-{n}.log")
                 servers.append((code, env, process, base))
                 single(base, token, known, args.clients, 2)  # warm every worker's bank index
