@@ -199,6 +199,22 @@ def keys_env(var: Path) -> dict[str, str]:
     }
 
 
+def workers_memory(master: int) -> list[dict[str, int]]:
+    """Each worker's resident and transparent-huge-page memory (MiB): a worker whose index
+    lies in small pages pays TLB misses on every search."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    out = []
+    for pid in children:
+        fields = {}
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value = line.split(":", 1)
+            fields[name] = int(value.split()[0]) // 1024
+        out.append(
+            {"rss_mib": fields.get("Rss", 0), "anon_huge_mib": fields.get("AnonHugePages", 0)}
+        )
+    return out
+
+
 def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -275,6 +291,7 @@ def main() -> None:
                     }
                 row["load_average_before"], row["load_average_after"] = before, load()
                 rounds.append(row)
+            memory = {str(code): workers_memory(process.pid) for code, _, process, _ in servers}
         finally:
             for _, _, process, _ in servers:
                 process.terminate()
@@ -294,6 +311,7 @@ def main() -> None:
                 "single": singles,
                 "batches_of_1000": rounds,
                 "batch_vs_raw_median": medians,
+                "workers_memory": memory,
             },
             indent=2,
         )
