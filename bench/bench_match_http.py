@@ -13,9 +13,14 @@ It loads the demo (for a moderator's token), imports N random PDQ hashes into th
   hashes at a time, at the bank's threshold: signals/s (no HTTP, no database, no JSON);
   raw and batch alternate for a few rounds, so a neighbour's load hits both.
 
+`--prepared DIR` keeps the data directory (and, on SQLite, its database) for later runs, since
+a 10M bank's setup takes many minutes; `--setup-only` prepares it and stops. `--code DIR`
+twice serves two checkouts side by side on the same data, their rounds alternating.
+
 Not part of the test suite. Run from the repository root:
     .venv/bin/python -m bench.bench_match_http [--n 1000000] [--workers 2] [--clients 4]
         [--seconds 10] [--rounds 3] [--db postgres://postgres@127.0.0.1:5432/hotline_bench]
+        [--prepared DIR [--setup-only]] [--code DIR [--code DIR]]
 """
 
 import argparse
@@ -142,7 +147,10 @@ from hotline.banks import snapshots
 bank = Bank.objects.get(name="known-content")
 snap = snapshots.snapshot_open(bank)
 rng = np.random.default_rng(7)
-snap.index.query_batch(rng.integers(0, 256, (10, 32), dtype=np.uint8), bank.threshold)
+# A fresh process faults the snapshot's pages in on its first searches (the server's workers
+# are warm): two full batches first, so that the raw rate is not the page faults'.
+for _ in range(2):
+    snap.index.query_batch(rng.integers(0, 256, ({size}, 32), dtype=np.uint8), bank.threshold)
 took = []
 for _ in range({calls}):
     q = rng.integers(0, 256, ({size}, 32), dtype=np.uint8)
@@ -158,6 +166,62 @@ print(json.dumps({{"signals_per_s": round({size} * len(took) / sum(took)),
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def prepare(var: Path, n: int, db: str) -> dict[str, Any]:
+    """The demo, an N-row `known-content` bank and its snapshot in `var`; what the runs need
+    (tokens, keys, a few of the bank's hashes) is written to var/prepared.json."""
+    env = env_for(db, var)
+    if db != "sqlite":
+        ensure_postgres_database(db)
+    started = time.monotonic()
+    env["HOTLINE_SECRET_KEY"] = SECRET_KEY
+    tokens = load_demo(env)
+    env.update(keys_env(var))
+    csv = var / "bank.csv"
+    known = write_csv(csv, n)
+    cli = [HOTLINE, "bank"]
+    subprocess.run(
+        [*cli, "import", "known-content", str(csv)], env=env, check=True, capture_output=True
+    )
+    subprocess.run([*cli, "snapshot", "known-content"], env=env, check=True, capture_output=True)
+    csv.unlink()
+    prepared = {"n": n, "db": db, "tokens": tokens, "known": known,
+                "setup_s": round(time.monotonic() - started)}  # fmt: skip
+    (var / "prepared.json").write_text(json.dumps(prepared))
+    return prepared
+
+
+SECRET_KEY = "bench-match-" + "k" * 40
+
+
+def keys_env(var: Path) -> dict[str, str]:
+    # The demo made its keys in the data directory; the bank commands and servers use them.
+    return {
+        "HOTLINE_SECRET_KEY": SECRET_KEY,
+        "HOTLINE_ENCRYPTION_KEY_FILE": str(var / "demo-encryption-key"),
+        "HOTLINE_AUDIT_SIGNING_KEY_FILE": str(var / "demo-audit-signing-key.pem"),
+    }
+
+
+def workers_memory(master: int) -> list[dict[str, int]]:
+    """Each worker's resident and transparent-huge-page memory (MiB): a worker whose index
+    lies in small pages pays TLB misses on every search."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    out = []
+    for pid in children:
+        fields = {}
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, value = line.split(":", 1)
+            fields[name] = int(value.split()[0]) // 1024
+        out.append(
+            {"rss_mib": fields.get("Rss", 0), "anon_huge_mib": fields.get("AnonHugePages", 0)}
+        )
+    return out
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -169,66 +233,88 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--code",
-        type=Path,
-        default=ROOT,
-        help="serve another checkout's hotline (e.g. `git worktree add` of an older commit)",
+        action="append",
+        help="serve another checkout's hotline (e.g. `git worktree add` of an older commit); "
+        "twice for an A/B in one run, the checkouts' rounds alternating (default: this one); "
+        "DIR:NAME=VALUE,... adds settings to that server's environment "
+        "(e.g. .:HOTLINE_LEAN_MATCH=off)",
     )
+    parser.add_argument(
+        "--prepared",
+        type=Path,
+        help="a data directory to set up once (demo, bank, snapshot) and reuse in later runs; "
+        "--n and --db are then the prepared ones",
+    )
+    parser.add_argument("--setup-only", action="store_true", help="prepare, then stop")
     args = parser.parse_args()
+    codes: list[str] = args.code or [str(ROOT)]
     with tempfile.TemporaryDirectory(prefix="bench-match-") as tmp:
-        var = Path(tmp)
-        env = env_for(args.db, var, args.code)
-        if args.db != "sqlite":
-            ensure_postgres_database(args.db)
-        setup_started = time.monotonic()
-        env["HOTLINE_SECRET_KEY"] = "bench-match-" + "k" * 40
-        tokens = load_demo(env)
-        # The demo made its keys in the data directory; the bank commands and servers use them.
-        env["HOTLINE_ENCRYPTION_KEY_FILE"] = str(var / "demo-encryption-key")
-        env["HOTLINE_AUDIT_SIGNING_KEY_FILE"] = str(var / "demo-audit-signing-key.pem")
-        csv = var / "bank.csv"
-        known = write_csv(csv, args.n)
-        cli = [HOTLINE, "bank"]
-        subprocess.run(
-            [*cli, "import", "known-content", str(csv)], env=env, check=True, capture_output=True
-        )
-        subprocess.run(
-            [*cli, "snapshot", "known-content"], env=env, check=True, capture_output=True
-        )
-        setup_s = time.monotonic() - setup_started
-        process, base = start("serve", env, args.workers, var / "serve.log")
+        var = args.prepared.resolve() if args.prepared else Path(tmp)
+        var.mkdir(parents=True, exist_ok=True)
+        ready = var / "prepared.json"
+        if ready.exists():
+            prepared = json.loads(ready.read_text())
+        else:
+            prepared = prepare(var, args.n, args.db)
+        if args.setup_only:
+            print(json.dumps({k: v for k, v in prepared.items() if k != "tokens"}, indent=2))
+            return
+        db = prepared["db"]
+        token, known = prepared["tokens"]["moderator"], prepared["known"]
+        servers = []
         try:
-            token = tokens["moderator"]
-            single(base, token, known, args.clients, 2)  # warm every worker's bank index
-            load_before = os.getloadavg()
-            singles = single(base, token, known, args.clients, args.seconds)
-            # Raw and HTTP batches alternate, so a neighbour's load on a shared machine hits both.
-            rounds = []
-            for _ in range(args.rounds):
-                raw = raw_rate(env, args.batches)
-                over_http = batch(base, token, args.batches)
-                rounds.append({"raw_signals_per_s": raw["signals_per_s"],
-                               "http_signals_per_s": over_http["signals_per_s"],
-                               "http_median_call_ms": over_http["median_call_ms"],
-                               "raw_median_call_ms": raw["median_call_ms"]})  # fmt: skip
-            load_after = os.getloadavg()
+            for n, code in enumerate(codes):
+                where, _, extra = code.partition(":")
+                env = {**env_for(db, var, Path(where).resolve()), **keys_env(var)}
+                env.update(item.split("=", 1) for item in extra.split(",") if item)
+                process, base = start("serve", env, args.workers, var / f"serve-{n}.log")
+                servers.append((code, env, process, base))
+                single(base, token, known, args.clients, 2)  # warm every worker's bank index
+            singles, rounds = [], []
+            for r in range(args.rounds):
+                # The checkouts alternate, and swap order each round, so a neighbour's load on
+                # a shared machine hits each alike.
+                for code, _, _, base in servers if r % 2 == 0 else servers[::-1]:
+                    before = load()
+                    result = single(base, token, known, args.clients, args.seconds)
+                    singles.append({"round": r, "code": str(code), **result,
+                                    "load_average_before": before, "load_average_after": load()})  # fmt: skip
+            # Raw and HTTP batches alternate, so a neighbour's load hits both.
+            for r in range(args.rounds):
+                before = load()
+                raw = raw_rate(servers[0][1], args.batches)
+                row: dict[str, Any] = {"round": r, "raw_signals_per_s": raw["signals_per_s"],
+                                       "raw_median_call_ms": raw["median_call_ms"]}  # fmt: skip
+                for code, _, _, base in servers if r % 2 == 0 else servers[::-1]:
+                    over_http = batch(base, token, args.batches)
+                    row[str(code)] = {
+                        "http_signals_per_s": over_http["signals_per_s"],
+                        "http_median_call_ms": over_http["median_call_ms"],
+                        "http_vs_raw": round(over_http["signals_per_s"] / raw["signals_per_s"], 2),
+                    }
+                row["load_average_before"], row["load_average_after"] = before, load()
+                rounds.append(row)
+            memory = {str(code): workers_memory(process.pid) for code, _, process, _ in servers}
         finally:
-            process.terminate()
-            process.wait(30)
-        ratios = sorted(r["http_signals_per_s"] / r["raw_signals_per_s"] for r in rounds)
+            for _, _, process, _ in servers:
+                process.terminate()
+                process.wait(30)
+    medians = {}
+    for code in codes:
+        ratios = sorted(r[str(code)]["http_vs_raw"] for r in rounds)
+        medians[str(code)] = ratios[len(ratios) // 2]
     print(
         json.dumps(
             {
-                "bank_entries": args.n,
-                "code": str(args.code),
-                "database": "sqlite" if args.db == "sqlite" else "postgresql",
+                "bank_entries": prepared["n"],
+                "database": "sqlite" if db == "sqlite" else "postgresql",
                 "workers": args.workers,
                 "cores": len(os.sched_getaffinity(0)),
-                "setup_s": round(setup_s),
-                "load_average_before": [round(x, 2) for x in load_before],
-                "load_average_after": [round(x, 2) for x in load_after],
+                "setup_s": prepared["setup_s"],
                 "single": singles,
                 "batches_of_1000": rounds,
-                "batch_vs_raw_median": round(ratios[len(ratios) // 2], 2),
+                "batch_vs_raw_median": medians,
+                "workers_memory": memory,
             },
             indent=2,
         )

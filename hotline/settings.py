@@ -335,6 +335,9 @@ HOTLINE_METRICS_TOKEN = os.environ.get("HOTLINE_METRICS_TOKEN", "")
 HOTLINE_TOKEN_CACHE_SECONDS = float(os.environ.get("HOTLINE_TOKEN_CACHE_SECONDS", "5"))
 if HOTLINE_TOKEN_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("HOTLINE_TOKEN_CACHE_SECONDS must be 0 or more")
+# A read-only POST /api/match (no upload_ref) is answered by hotline/lean_match.py in front of
+# Django, with the same checks and the same bytes; off: Django answers every call (decision 31).
+HOTLINE_LEAN_MATCH = _env_bool("HOTLINE_LEAN_MATCH", True)
 
 
 def _match_shard(value: str) -> tuple[int, int] | None:

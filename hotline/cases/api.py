@@ -9,6 +9,7 @@ from ninja.responses import Status
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from hotline.accounts.actors import Actor
 from hotline.accounts.auth import request_actor
 from hotline.banks.services import Signal
 from hotline.cases import lists, selectors
@@ -53,6 +54,7 @@ from hotline.cases.serializers import (
 from hotline.cases.services.bulk import import_chunk
 from hotline.cases.services.intake import ItemInput, RequestInput, request_submit
 from hotline.cases.services.matching import (
+    QueryResult,
     UploadQuery,
     match_not_same,
     quarantine_review,
@@ -153,8 +155,9 @@ def _pydantic_details(error: PydanticValidationError) -> list[dict[str, Any]]:
 
 
 # The answer is serialised by pydantic-core in one pass: ninja's generic path re-validated and
-# dumped a batch of 1,000 results at more than the index's own cost (decision 27).
-_MATCH_RESULTS = TypeAdapter(list[MatchResultOut])
+# dumped a batch of 1,000 results at more than the index's own cost (decision 27). The lean
+# /api/match in front of Django (hotline/lean_match.py, decision 31) dumps with it too.
+MATCH_RESULTS = TypeAdapter(list[MatchResultOut])
 JSON = "application/json; charset=utf-8"  # what ninja's renderer sends
 
 
@@ -163,14 +166,21 @@ def match(request: HttpRequest, body: MatchIn) -> HttpResponse:
     """Match upload signals and videos (vPDQ) against hash banks (default: content confirmed
     removed). One result per signal, then one per video. A platform's query with an
     `upload_ref` that matches known content opens an item on its platform (`reupload`)."""
-    return HttpResponse(_MATCH_RESULTS.dump_json(match_results(request, body)), content_type=JSON)
+    return HttpResponse(MATCH_RESULTS.dump_json(match_results(request, body)), content_type=JSON)
 
 
 def match_results(request: HttpRequest, body: MatchIn) -> list[MatchResultOut]:
     if not body.signals and not body.videos:
         raise InvalidInput("send at least one signal or video", details=[{"element": "signals"}])
     actor = request_actor(request)
-    queries = [
+    queries = match_queries(body)
+    results = uploads_match(actor=actor, queries=queries, bank_names=body.banks)
+    return match_results_out(actor, queries, results)
+
+
+def match_queries(body: MatchIn) -> list[UploadQuery]:
+    """One query per signal, then one per video, as /api/match answers them."""
+    return [
         UploadQuery(
             signals=[Signal(type=s.type, value=s.value, quality=s.quality)],
             upload_ref=s.upload_ref,
@@ -186,14 +196,20 @@ def match_results(request: HttpRequest, body: MatchIn) -> list[MatchResultOut]:
         )
         for v in body.videos
     ]
-    results = uploads_match(actor=actor, queries=queries, bank_names=body.banks)
+
+
+def match_results_out(
+    actor: Actor, queries: list[UploadQuery], results: list[QueryResult]
+) -> list[MatchResultOut]:
+    """The answer's models, built without validation (model_construct): every value comes from
+    hotline's own reads, already of the field's type, and a batch holds up to 1,000."""
     rows = selectors.match_rows_for_actor(actor=actor, results=[r.matches for r in results])
     return [
-        MatchResultOut(
+        MatchResultOut.model_construct(
             query=n,
             kind="video" if q.video else "signal",
             upload_ref=q.upload_ref,
-            matches=[MatchOut(**m) for m in row],
+            matches=[MatchOut.model_construct(**m) for m in row],
             reupload=_copy_out(r.copy, opened=r.opened) if r.copy else None,
         )
         for n, (q, r, row) in enumerate(zip(queries, results, rows, strict=True))

@@ -160,3 +160,55 @@ def test_sighup_replaces_the_workers_and_sigterm_stops_cleanly(fresh_install: Pa
         if process.poll() is None:
             process.kill()
     assert "Shutting down: Master" in log.read_text()
+
+
+MAKE_MODERATOR = """
+from hotline.accounts.models import Role
+from hotline.accounts.selectors import membership_get, organisation_get
+from hotline.accounts.services import token_create, user_create
+from hotline.platforms.services import platform_create
+platform_create(name="P", hosts=["p.example"], hotline_email="h@p.example", actor="test")
+user_create(username="mod", organisation=organisation_get(name_or_slug="P"), role=Role.MODERATOR,
+            password="pw-mod-long-enough", actor="test")
+print(token_create(membership=membership_get(username="mod"), name="t", actor="test")[1])
+"""
+
+
+def test_under_serve_a_lookup_is_answered_lean_and_an_error_by_django(tmp_path: Path) -> None:
+    """gunicorn serves hotline.wsgi's LeanMatch: a read-only match is answered by it (its
+    access line says so), on one kept-alive connection; a bad token still gets Django's 401."""
+    env = _tree_env(tmp_path, HOTLINE_LOG_LEVEL="INFO", HOTLINE_LOG_FORMAT="json")
+    run([HOTLINE, "migrate", "-v0"], cwd=tmp_path, env=env)
+    token = run([HOTLINE, "shell", "-c", MAKE_MODERATOR], cwd=tmp_path, env=env).split()[-1]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [HOTLINE, "serve", "--bind", "127.0.0.1:0", "--workers", "1"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        (port,) = _wait_for(log, LISTENING, 1, process)
+        _wait_for(log, READY, 1, process)
+        body = {"signals": [{"type": "pdq", "value": "ab" * 32, "quality": 90}]}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            for _ in range(2):
+                answer = client.post(
+                    "/api/match", json=body, headers={"Authorization": f"Bearer {token}"}
+                )
+                assert answer.status_code == 200 and answer.json()[0]["matches"] == []
+                assert answer.headers["Connection"] == "keep-alive"
+            refused = client.post(
+                "/api/match", json=body, headers={"Authorization": "Bearer hl_wrong"}
+            )
+            assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Bearer"
+        time.sleep(0.5)
+        lines = [line for line in log.read_text().splitlines() if '"hotline.request"' in line]
+        lean = [line for line in lines if '"lean": true' in line]
+        assert len(lean) == 2 and all('"status": 200' in line for line in lean), lines
+        assert any('"status": 401' in line and '"lean"' not in line for line in lines), lines
+    finally:
+        process.terminate()
+        process.wait(timeout=60)

@@ -62,10 +62,7 @@ class FalseMatchOutcome:
 def uploads_match(
     *, actor: Actor, queries: list[UploadQuery], bank_names: list[str] | None
 ) -> list[QueryResult]:
-    if not (actor.is_moderator or actor.is_reporter):
-        raise PermissionDenied("only moderators and reporters match against banks")
-    banks = bank_names or [KNOWN_CONTENT_BANK]
-    results = _match(queries, banks)
+    results = uploads_lookup(actor=actor, queries=queries, bank_names=bank_names)
     if not any(q.upload_ref is not None for q in queries):
         return results  # a lookup only: nothing to open, so no platform to read
     platform = _platform_of(actor) if actor.is_moderator else None
@@ -93,6 +90,16 @@ def uploads_match(
         for n in members:
             results[n].copy, results[n].opened = item, not before
     return results
+
+
+def uploads_lookup(
+    *, actor: Actor, queries: list[UploadQuery], bank_names: list[str] | None
+) -> list[QueryResult]:
+    """The matches alone, opening nothing: what uploads_match answers for queries without an
+    `upload_ref`, and what the lean /api/match (hotline/lean_match.py) answers with."""
+    if not (actor.is_moderator or actor.is_reporter):
+        raise PermissionDenied("only moderators and reporters match against banks")
+    return _match(queries, bank_names or [KNOWN_CONTENT_BANK])
 
 
 def _match(queries: list[UploadQuery], banks: list[str]) -> list[QueryResult]:
