@@ -10,6 +10,7 @@ $(BIN)/hotline: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/python -m hotline.hashing.warm
 	touch $(BIN)/hotline
 
 install: $(BIN)/hotline
