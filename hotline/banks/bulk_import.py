@@ -122,6 +122,18 @@ def plain_csv_rows(lines: Iterable[str]) -> Iterator[Row | BadLine]:
         yield Row(number, parts[0].lower(), parts[1].lower(), quality)
 
 
+def well_formed(kind: str, value: str, quality: int | None) -> bool:
+    """The quick check of a row whose value is lowercased: a known type, its length, hex
+    digits, quality 0-100. `signal_problem` words what is wrong with a row that fails it."""
+    length = HEX_LENGTH.get(kind)  # type: ignore[call-overload]
+    return (
+        length is not None
+        and len(value) == length
+        and _IS_HEX(value) is not None
+        and (quality is None or 0 <= quality <= 100)
+    )
+
+
 def import_rows(
     *,
     bank: Bank,
@@ -139,7 +151,6 @@ def import_rows(
     result = ImportResult(version=bank.version)
     writer = _Writer(bank, source, actor, result)
     batch: dict[tuple[str, str], Row] = {}
-    lengths, is_hex = HEX_LENGTH, _IS_HEX  # locals: this loop runs once per row
     for row in rows:
         if isinstance(row, Block):
             if batch:
@@ -161,13 +172,7 @@ def import_rows(
             continue
         if isinstance(row, Row):
             kind, value, quality = row.type, row.value.lower(), row.quality
-            length = lengths.get(kind)  # type: ignore[call-overload]
-            if (
-                length is not None
-                and len(value) == length
-                and is_hex(value)
-                and (quality is None or 0 <= quality <= 100)
-            ):
+            if well_formed(kind, value, quality):
                 key = (kind, value)
                 if key in batch:
                     result.duplicates += 1

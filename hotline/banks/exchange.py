@@ -10,17 +10,15 @@ id (NCMEC's deletedImage, HMA's deleted content) cannot be applied here, since h
 stored that id: it is reported, never guessed.
 """
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from hotline.banks import bulk_import
 from hotline.banks.models import Bank, BankEntry
-from hotline.banks.services import HEX_LENGTH, Signal, bank_remove, signal_problem
+from hotline.banks.services import Signal, bank_remove, signal_problem
 from hotline.exchange.records import BadLine, Block, Row
 
 BATCH = bulk_import.BATCH
-_is_hex = re.compile(r"[0-9a-f]+").fullmatch
 
 
 @dataclass
@@ -75,7 +73,6 @@ def bank_import_rows(
             report.already += len(pending) - added
             pending.clear()
 
-    lengths = HEX_LENGTH
     for row in rows:
         if isinstance(row, Block):
             flush()
@@ -99,13 +96,7 @@ def bank_import_rows(
             )
             continue
         kind, value, quality = row.signal_type, row.value.lower(), row.quality
-        length = lengths.get(kind)  # type: ignore[call-overload]
-        if (
-            length is None
-            or len(value) != length
-            or not _is_hex(value)
-            or (quality is not None and not 0 <= quality <= 100)
-        ):
+        if not bulk_import.well_formed(kind, value, quality):
             signal = Signal(type=kind, value=row.value, quality=quality)
             report.bad.append(BadLine(row.line, signal_problem(signal) or "unusable signal"))
             continue
