@@ -68,10 +68,12 @@ def random_hex(rng: random.Random) -> str:
     return rng.randbytes(32).hex()
 
 
-def _client(args: tuple[str, str, list[str], float, int]) -> tuple[list[float], int, int]:
+def _client(args: tuple[str, str, list[str], float, int]) -> tuple[list[float], int, int, float]:
     """One closed-loop client on one kept-alive connection (http.client: httpx's own cost per
-    call, on the same two cores as the server, would be measured instead of the server's)."""
+    call, on the same two cores as the server, would be measured instead of the server's);
+    with its own CPU seconds."""
     base, token, known, stop, seed = args
+    cpu = time.process_time()
     rng = random.Random(seed)
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
@@ -91,17 +93,26 @@ def _client(args: tuple[str, str, list[str], float, int]) -> tuple[list[float], 
         elif json.loads(data)[0]["matches"]:
             hit += 1
     connection.close()
-    return latencies, bad, hit
+    return latencies, bad, hit, time.process_time() - cpu
 
 
-def single(base: str, token: str, known: list[str], clients: int, seconds: float) -> dict[str, Any]:
-    """Clients in processes of their own, so that they do not share one interpreter's lock."""
+def single(
+    base: str, token: str, known: list[str], clients: int, seconds: float, master: int
+) -> dict[str, Any]:
+    """Clients in processes of their own, so that they do not share one interpreter's lock.
+
+    Besides the rate, the CPU each call cost the server's workers and the clients: on a machine
+    shared with other jobs the rate is what was left over, while CPU per call is the code's
+    own, and two idle cores would serve about 2 / (server + client CPU per call) calls/s."""
     stop = time.time() + seconds
     began = time.monotonic()
+    server_cpu = workers_cpu_s(master)
     with multiprocessing.Pool(clients) as pool:
         answers = pool.map(_client, [(base, token, known, stop, n) for n in range(clients)])
     took = time.monotonic() - began
+    server_cpu = workers_cpu_s(master) - server_cpu
     latencies = [x for a in answers for x in a[0]]
+    calls = max(len(latencies), 1)
     return {
         "clients": clients,
         "calls": len(latencies),
@@ -110,6 +121,8 @@ def single(base: str, token: str, known: list[str], clients: int, seconds: float
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "non_200": sum(a[1] for a in answers),
         "calls_with_a_match": sum(a[2] for a in answers),
+        "server_cpu_us_per_call": round(server_cpu / calls * 1e6),
+        "client_cpu_us_per_call": round(sum(a[3] for a in answers) / calls * 1e6),
     }
 
 
@@ -218,6 +231,15 @@ def workers_memory(master: int) -> list[dict[str, int]]:
     return out
 
 
+def workers_cpu_s(master: int) -> float:
+    """User + system CPU seconds of the server's worker processes so far."""
+    ticks = 0
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -269,14 +291,14 @@ def main() -> None:
                 env.update(item.split("=", 1) for item in extra.split(",") if item)
                 process, base = start("serve", env, args.workers, var / f"serve-{n}.log")
                 servers.append((code, env, process, base))
-                single(base, token, known, args.clients, 2)  # warm every worker's bank index
+                single(base, token, known, args.clients, 2, process.pid)  # warm every worker
             singles, rounds = [], []
             for r in range(args.rounds):
                 # The checkouts alternate, and swap order each round, so a neighbour's load on
                 # a shared machine hits each alike.
-                for code, _, _, base in servers if r % 2 == 0 else servers[::-1]:
+                for code, _, process, base in servers if r % 2 == 0 else servers[::-1]:
                     before = load()
-                    result = single(base, token, known, args.clients, args.seconds)
+                    result = single(base, token, known, args.clients, args.seconds, process.pid)
                     singles.append({"round": r, "code": str(code), **result,
                                     "load_average_before": before, "load_average_after": load()})  # fmt: skip
             # Raw and HTTP batches alternate, so a neighbour's load hits both.

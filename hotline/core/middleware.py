@@ -22,6 +22,7 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 API_PREFIX = "/api/"
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_META = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 # An incoming id is kept only if it is short and plain, so it cannot forge log lines.
 WELL_FORMED_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
@@ -33,7 +34,8 @@ def is_api_request(request: HttpRequest) -> bool:
 
 
 def request_id_for(request: HttpRequest) -> str:
-    offered = request.headers.get(REQUEST_ID_HEADER, "")
+    # From META, not request.headers: that builds a dict of every header, once per request.
+    offered = str(request.META.get(_REQUEST_ID_META, ""))
     if WELL_FORMED_REQUEST_ID.fullmatch(offered):
         return offered
     return uuid.uuid4().hex

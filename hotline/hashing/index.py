@@ -88,6 +88,15 @@ class BatchResult(NamedTuple):
 def hashes_from_hex(lines: Sequence[str]) -> npt.NDArray[np.uint8]:
     """Parse 64-char hex strings into an (N, 32) uint8 array, vectorised; HexParseError if bad."""
     n = len(lines)
+    try:
+        # C's own parser, ~15x faster for one hash (a platform's upload check) and ~5x for a
+        # thousand. It skips whitespace between digit pairs, so the byte count is the proof
+        # that every line held 64 digits; anything else is found and named below.
+        parsed = bytearray.fromhex("".join(lines))
+    except ValueError:
+        parsed = None
+    if parsed is not None and len(parsed) == 32 * n and all(len(x) == HEX_CHARS for x in lines):
+        return np.frombuffer(parsed, np.uint8).reshape(n, 32)
     lengths = np.fromiter(map(len, lines), np.int64, count=n)
     wrong = np.flatnonzero(lengths != HEX_CHARS)
     if wrong.size:

@@ -277,6 +277,12 @@ def test_hex_round_trip_and_errors() -> None:
         hashes_from_hex([text[0][:-1] + "é"])
     with pytest.raises(HexParseError, match="hash 0"):
         hashes_from_hex([text[0][:10] + " " + text[0][11:]])
+    # What C's bytes.fromhex would accept but a hash is not: whitespace between digit pairs,
+    # and lines that are only 64 characters each when joined.
+    with pytest.raises(HexParseError, match="hash 1: character 11 is not a hex digit: ' '"):
+        hashes_from_hex([text[0], text[1][:10] + "  " + text[1][12:]])
+    with pytest.raises(HexParseError, match="hash 0: expected 64 hex characters, got 62"):
+        hashes_from_hex([text[0][:62], text[1] + text[0][62:]])
 
 
 def test_brute_force_oracle_on_hand_built_hashes() -> None:
