@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HOTLINE = str(Path(sys.executable).with_name("hotline"))
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_bank_scale import write_csv  # noqa: E402
+from bench.bench_bank_scale import start_workers, write_csv  # noqa: E402
 from bench.bench_serve import ensure_postgres_database, load_demo, start  # noqa: E402
 
 
@@ -226,7 +226,11 @@ def workers_memory(master: int) -> list[dict[str, int]]:
             name, value = line.split(":", 1)
             fields[name] = int(value.split()[0]) // 1024
         out.append(
-            {"rss_mib": fields.get("Rss", 0), "anon_huge_mib": fields.get("AnonHugePages", 0)}
+            {
+                "rss_mib": fields.get("Rss", 0),
+                "pss_mib": fields.get("Pss", 0),  # a page shared by k workers counts 1/k
+                "anon_huge_mib": fields.get("AnonHugePages", 0),
+            }
         )
     return out
 
@@ -268,6 +272,12 @@ def main() -> None:
         "--n and --db are then the prepared ones",
     )
     parser.add_argument("--setup-only", action="store_true", help="prepare, then stop")
+    parser.add_argument(
+        "--cold-start",
+        action="store_true",
+        help="instead of serving: 1, then 4 fresh processes each answer one match on the "
+        "prepared bank (seconds to the first answer, PSS together)",
+    )
     args = parser.parse_args()
     codes: list[str] = args.code or [str(ROOT)]
     with tempfile.TemporaryDirectory(prefix="bench-match-") as tmp:
@@ -283,6 +293,11 @@ def main() -> None:
             return
         db = prepared["db"]
         token, known = prepared["tokens"]["moderator"], prepared["known"]
+        if args.cold_start:
+            env = {**env_for(db, var), **keys_env(var), "BENCH_BANK": "known-content"}
+            env["DJANGO_SETTINGS_MODULE"] = "hotline.settings"
+            print(json.dumps([start_workers(env, known[0], w) for w in (1, 4)], indent=2))
+            return
         servers = []
         try:
             for n, code in enumerate(codes):
