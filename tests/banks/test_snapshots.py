@@ -82,6 +82,23 @@ def test_a_fresh_process_with_a_snapshot_matches_as_one_built_from_the_database(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_entries_removed_since_the_snapshot_stop_matching_when_nothing_was_added(
+    snapshot_dir: Path,
+) -> None:
+    bank = bank_create(name="b", actor="t")
+    values = [random_hex() for _ in range(6)]
+    entries = bank_add(bank=bank, signals=[pdq(v) for v in values], source="one", actor="t")
+    snapshots.snapshot_write(bank)
+    index_cache.forget_all()
+    assert all(answers(values))
+    bank_remove(bank=bank, entry_ids=[entries[0].pk, entries[3].pk], actor="t")
+    found = answers(values)
+    cached = index_cache._cache[bank.pk]
+    assert cached.base is not None and len(cached.index) == 0  # the snapshot alone, less two
+    assert [bool(row) for row in found] == [False, True, True, False, True, True]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_running_process_moves_to_a_newer_snapshot_and_keeps_matching(
     snapshot_dir: Path,
 ) -> None:
