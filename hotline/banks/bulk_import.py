@@ -2,13 +2,14 @@
 
 `import_rows` takes parsed rows from any parser (the plain CSV below, or a hash-exchange
 format's), or whole `Block`s of checked rows (hotline's CSV reader's fast path), and never
-holds more than one batch. Each batch is one transaction: the bank row is locked, entries not
-already live in the bank are inserted, the bank's version is bumped once, and the batch is
-audited (`bank:import`, with its lowest and highest line, count and version). A batch commits
-on its own, so an import never holds SQLite's write lock for long, and running the same file
-again after a failure adds only what is missing. Rows are gathered in a window (1,000,000,
-as numpy columns) and sorted by value first, so that each batch is a run of consecutive
-values: its inserts share the unique index's pages instead of touching one each.
+holds more than one window of rows (~42 MB for 1,000,000 PDQ). Each batch is one transaction:
+the bank row is locked, entries not already live in the bank are inserted, the bank's version
+is bumped once, and the batch is audited (`bank:import`, with its lowest and highest line,
+count and version). A batch commits on its own, so an import never holds SQLite's write lock
+for long, and running the same file again after a failure adds only what is missing. Rows are
+gathered in a window and sorted by type and value first, so that each batch is a run of
+consecutive keys: its inserts share the unique index's pages instead of touching one each
+(docs/decisions/0030-import-at-speed.md, "Bigger batches").
 
 How a batch is inserted (docs/decisions/0030-import-at-speed.md):
 
