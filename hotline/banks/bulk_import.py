@@ -2,7 +2,7 @@
 
 `import_rows` takes parsed rows from any parser (the plain CSV below, or a hash-exchange
 format's), or whole `Block`s of checked rows (hotline's CSV reader's fast path), and never
-holds more than one window of rows (84 MB for 2,000,000 PDQ). Each batch is one transaction:
+holds more than one window of rows (42 MB for 1,000,000 PDQ). Each batch is one transaction:
 the bank row is locked, entries not already live in the bank are inserted, the bank's version
 is bumped once, and the batch is audited (`bank:import`, with its lowest and highest line,
 count and version). A batch commits on its own, so an import never holds SQLite's write lock
@@ -38,11 +38,11 @@ from hotline.banks.services import HEX_LENGTH, Signal, signal_problem
 from hotline.core import clock
 from hotline.exchange.records import Block
 
-BATCH = 50_000  # rows per transaction (SQLite's write lock and the bank row: under ~1 s)
-# Rows gathered and sorted before they are written, in batches of consecutive values: 84 MB
-# of numpy columns for PDQ. 2,000,000 wrote 10M rows 12% faster than 1,000,000, for 45 MB
-# more at peak (docs/decisions/0030-import-at-speed.md, "Bigger batches").
-WINDOW = 2_000_000
+BATCH = 50_000  # rows per transaction (SQLite's write lock and the bank row: ~0.3-0.7 s)
+# Rows gathered and sorted before they are written, in batches of consecutive values: 42 MB
+# of numpy columns for PDQ. 2,000,000 was no faster beyond the noise at 10M, for 45 MB more
+# (docs/decisions/0030-import-at-speed.md, "Bigger batches").
+WINDOW = 1_000_000
 _ROWS_PACKED = 50_000  # rows added one at a time become a numpy chunk this often
 ANALYZE_AFTER = 10_000  # rows added by one import that refresh PostgreSQL's statistics
 REPORTED_BAD_LINES = 100  # bad lines kept for the report; the rest are only counted
@@ -240,7 +240,7 @@ class _Window:
     quality), then sorted by value and handed on in batches of consecutive values. A batch of
     50,000 random keys would touch a leaf page of the unique index of live values for nearly
     every key once the index is bigger than the cache; 50,000 consecutive keys of a sorted
-    window of 2,000,000 share pages, several keys a page, so the index is written more like a
+    window of 1,000,000 share pages, several keys a page, so the index is written more like a
     merge (docs/decisions/0030-import-at-speed.md, "Bigger batches"). A value repeated in the
     window is written once, from its first line (`repeats` counts the others)."""
 
