@@ -43,7 +43,7 @@ BATCH = 50_000  # rows per transaction (SQLite's write lock and the bank row: ~0
 # of numpy columns for PDQ. 2,000,000 was no faster beyond the noise at 10M, for 45 MB more
 # (docs/decisions/0030-import-at-speed.md, "Bigger batches").
 WINDOW = 1_000_000
-_ROWS_PACKED = 50_000  # rows added one at a time become a numpy chunk this often
+_ROWS_PACKED = 50_000  # rows added one at a time go into the window's columns this often
 ANALYZE_AFTER = 10_000  # rows added by one import that refresh PostgreSQL's statistics
 REPORTED_BAD_LINES = 100  # bad lines kept for the report; the rest are only counted
 IMPORT_TAG = "bank:import"
