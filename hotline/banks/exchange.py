@@ -1,8 +1,8 @@
 """Rows read from an exchange file into a bank (`hotline bank import --format`).
 
 Rows arrive one at a time from `hotline.exchange.readers`, or a `Block` of checked rows at a
-time (hotline's CSV); additions are checked once, here, gathered into batches and written by
-`_insert` through `bulk_import.import_rows`, the one bulk insert path (COPY on PostgreSQL,
+time (hotline's CSV); additions are checked once, here, and written by a
+`bulk_import.Importer`, the one bulk insert path (sorted windows of rows, COPY on PostgreSQL,
 batched inserts on SQLite; one transaction with its audit event per batch). A deletion that
 names a hash removes the bank's live entry with that hash (`services.bank_remove`), after the
 additions before it, so a file's order holds. A deletion that names only the exporter's own
@@ -35,23 +35,6 @@ class ImportReport:
     unapplied: list[BadLine] = field(default_factory=list)
 
 
-def _insert(
-    *, bank: Bank, rows: list[bulk_import.Row] | list[Block], source: str, actor: str
-) -> int:
-    """The one insert path of an import: how many of `rows` were new to the bank. Each batch's
-    audit event names the file lines it came from."""
-    result = bulk_import.import_rows(
-        bank=bank,
-        rows=rows,
-        source=source,
-        actor=actor,
-        batch_size=max(1, len(rows)) if not isinstance(rows[0], Block) else BATCH,
-        refresh_statistics=False,  # once, when the whole file is in
-        checked=True,  # bank_import_rows checked every row
-    )
-    return result.added
-
-
 def bank_import_rows(
     *,
     bank: Bank,
@@ -61,27 +44,20 @@ def bank_import_rows(
     batch: int | None = None,
     on_row: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Read every row into the bank; bad rows are collected with their line numbers."""
+    """Read every row into the bank; bad rows are collected with their line numbers. Each
+    batch's audit event names the lowest and highest file line it came from."""
     report = ImportReport()
-    batch = batch or BATCH
-    pending: list[bulk_import.Row] = []
-
-    def flush() -> None:
-        if pending:
-            added = _insert(bank=bank, rows=pending, source=source, actor=actor)
-            report.added += added
-            report.already += len(pending) - added
-            pending.clear()
-
+    # The one insert path of an import (bulk_import: sorted windows, batches, COPY on
+    # PostgreSQL, batched inserts on SQLite, one transaction with its audit event a batch).
+    importer = bulk_import.Importer(
+        bank=bank, source=source, actor=actor, batch_size=batch or BATCH
+    )
     for row in rows:
         if isinstance(row, Block):
-            flush()
             if on_row is not None:
                 on_row(row.last_line)
             report.rows += len(row.values)
-            added = _insert(bank=bank, rows=[row], source=source, actor=actor)
-            report.added += added
-            report.already += len(row.values) - added
+            importer.add_block(row)  # bank_import_rows checked every row
             continue
         if on_row is not None:
             on_row(row.line)
@@ -102,13 +78,12 @@ def bank_import_rows(
             continue
         report.rows += 1
         if row.delete:
-            flush()
+            importer.flush()  # the additions before it first: a file's order holds
             _remove(bank, Signal(type=kind, value=value, quality=quality), actor, report)
             continue
-        pending.append(bulk_import.Row(row.line, kind, value, quality))
-        if len(pending) >= batch:
-            flush()
-    flush()
+        importer.add(row.line, kind, value, quality)
+    importer.finish()
+    report.added, report.already = importer.result.added, importer.result.duplicates
     bulk_import.statistics_refresh(added=report.added)
     return report
 
