@@ -480,6 +480,25 @@ def test_sorted_batch_search_chunks_scratch_and_widths(
     assert index.query_batch(queries) == want
 
 
+def test_sorted_batch_search_reports_a_row_once_when_every_table_finds_it(
+    batch_path: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queries equal to stored rows (and to repeated hashes) are found by every table; the
+    candidates are bucketed by their row's top bits only, so the repeats of one (row, query)
+    need not be adjacent: each row must still be answered once, as brute force does."""
+    monkeypatch.setattr(index_module, "BATCH_CHUNK", 64)
+    bank = random_bank(20_000, 90)
+    bank[100:140] = bank[7]  # one hash stored 41 times, under different ids
+    ids = np.arange(bank.shape[0], dtype=np.int64) * 11
+    index = HammingIndex()
+    index.add(ids, bank)
+    queries = np.concatenate([bank[:150], bank[19_900:]])
+    got = index.query_batch(queries, 31)
+    assert got == [expected(bank, ids, q, 31) for q in queries]
+    assert all(len({i for i, _ in hits}) == len(hits) for hits in got)
+    assert len(got[7]) == 41
+
+
 def test_radix_sort_is_a_stable_sort_on_the_bit_field() -> None:
     rng = np.random.default_rng(70)
     counts = np.empty(4 << _index_batch._DIGIT_BITS, np.int64)
