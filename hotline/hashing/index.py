@@ -56,8 +56,9 @@ _MAX_TABLE_RADIUS = 5  # beyond this, probing costs more than a linear scan at a
 _MIN_DELTA = 4096  # rows the delta may hold before a rebuild, however small the base
 _MAP_MAX_LOAD = 0.7
 # Batches of at least this many queries on a base of at least this many rows take the
-# partitioned batch search (`_index_batch`); smaller ones fit the caches without it.
-BATCH_MIN_QUERIES = 512
+# sorted batch search (`_index_batch`); smaller ones fit the caches without it. A chunk streams
+# every table once, so below about 1,500 queries the per-query kernel is faster (decision 33).
+BATCH_MIN_QUERIES = 2048
 BATCH_MIN_ROWS = 1 << 22
 BATCH_CHUNK = 2048  # queries sorted together, fewer when their candidates would pass ...
 BATCH_SCRATCH_BYTES = 160 << 20  # ... this much scratch (two int64 words per candidate)
@@ -433,11 +434,13 @@ class HammingIndex:
         return index
 
     def _query_batched(self, q: U64, radius: int, tradii: I64) -> tuple[I64, I64, I64, int]:
-        """The partitioned batch search, with its scratch arrays allocated here by numpy
+        """The sorted batch search, with its scratch arrays allocated here by numpy
         (huge pages) and sized from the candidates per query seen by the last batch."""
         nq = q.shape[0]
         per_query = 1.25 * (self._batch_candidates or self._expected_candidates(tradii)) + 1
-        chunk = min(BATCH_CHUNK, nq, max(256, int(BATCH_SCRATCH_BYTES / (16 * per_query))))
+        cap = max(256, int(BATCH_SCRATCH_BYTES / (16 * per_query)))
+        chunk = min(BATCH_CHUNK, cap, max(1, nq))
+        chunk = -(-nq // -(-nq // chunk)) if nq else 1  # equal chunks: no short, costly last one
         most = max(int(self._counts[r]) for r in tradii if r >= 0)
         scratch = np.empty((4, chunk * most), np.int64)
         pairs = np.empty((2, int(chunk * per_query) + 1024), np.int64)
