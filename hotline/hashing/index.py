@@ -59,7 +59,7 @@ _MAP_MAX_LOAD = 0.7
 # sorted batch search (`_index_batch`); smaller ones fit the caches without it. A chunk streams
 # every table once, so below about 1,500 queries the per-query kernel is faster (decision 33).
 BATCH_MIN_QUERIES = 2048
-BATCH_MIN_ROWS = 1 << 22
+BATCH_MIN_ROWS = 1_000_000  # measured at 1M and 10M (decision 33); below, not measured
 BATCH_CHUNK = 2048  # queries sorted together, fewer when their candidates would pass ...
 BATCH_SCRATCH_BYTES = 160 << 20  # ... this much scratch (two int64 words per candidate)
 _HEX_LUT = np.full(256, 255, np.uint8)
