@@ -31,16 +31,16 @@ _QUERIES = 600  # the batch search's minimum while warming up (a big bank's is h
 @contextmanager
 def _big_bank_layout(width: int) -> Iterator[None]:
     real_width, real_rows = _index_tables.posting_width, index.BATCH_MIN_ROWS
-    real_queries = index.BATCH_MIN_QUERIES
+    real_queries, real_chunk = index.BATCH_MIN_QUERIES, index.BATCH_MIN_CHUNK
     _index_tables.posting_width = lambda n_rows: width
     index.BATCH_MIN_ROWS = 0
-    index.BATCH_MIN_QUERIES = _QUERIES
+    index.BATCH_MIN_QUERIES = index.BATCH_MIN_CHUNK = _QUERIES
     try:
         yield
     finally:
         _index_tables.posting_width = real_width
         index.BATCH_MIN_ROWS = real_rows
-        index.BATCH_MIN_QUERIES = real_queries
+        index.BATCH_MIN_QUERIES, index.BATCH_MIN_CHUNK = real_queries, real_chunk
 
 
 def _exercise(built: index.HammingIndex, queries: np.ndarray, directory: Path) -> None:
