@@ -1,7 +1,8 @@
-"""Batched multi-index-hashing search for large bases: each table's probes, and then all the
-candidates, are radix-sorted by address, so that the bucket offsets, the postings and the
-candidates' hashes are each read in one forward pass over memory (which the hardware
-prefetches) instead of one cache miss per probe and per candidate (docs/matching.md).
+"""Batched multi-index-hashing search for large bases: each table's probes are radix-sorted
+by address and all the candidates are bucketed by their row's high bits, so that the bucket
+offsets, the postings and the candidates' hashes are each read in one forward pass over memory
+(which the hardware prefetches) instead of one cache miss per probe and per candidate
+(docs/matching.md, decisions 0029 and 0033).
 """
 
 from typing import Any
@@ -25,6 +26,7 @@ from hotline.hashing._index_tables import _delta_candidates, bucket_range, posti
 Q_BITS = 16  # probes and candidates are packed as (key or row << 16) | query within a chunk
 _Q_MASK = (1 << Q_BITS) - 1
 _DIGIT_BITS = 12  # radix digits: 4,096 counters (32 KiB)
+_LINE_ROWS = 2  # hashes per 64-byte cache line (32 bytes each)
 
 
 @jit
@@ -87,12 +89,18 @@ def query_tables_batch(
     """`query_tables`' answer, computed `chunk` (< 65,536) queries at a time.
 
     Per table, the chunk's (probe key, query) pairs are sorted by key, so its offsets and
-    postings are read in order; the (row, query) candidates of every table are then sorted by
-    row before their distances are computed, so the hashes are read in order too."""
+    postings are read in order. The (row, query) candidates of every table are then bucketed
+    by the row's top 12 bits (one radix pass): each bucket's rows, a window of at most 4,096
+    hashes (128 KiB), are first streamed into the cache in order, then its candidates are
+    verified in any order against the cached window."""
     nq = queries.shape[0]
     n_tables, bits = pos.shape[0], pos.shape[1]
     width = postings.shape[1] // base if base > 0 else 1
     row_bits = _bit_length(n_rows)
+    row_sort = min(row_bits, _DIGIT_BITS)  # the candidates are sorted by these top bits ...
+    row_lo = Q_BITS + row_bits - row_sort  # ... of the packed pair, from this bit
+    window_shift = row_bits - row_sort  # rows per window: 1 << window_shift
+    touched = np.uint64(0)
     n_probes = 0
     most = 0
     for t in range(n_tables):
@@ -121,7 +129,7 @@ def query_tables_batch(
         for i in range(m):
             substring_keys(queries[c0 + i], pos, keys[i])
         npairs = 0
-        rpasses, rwidth = _digits(row_bits)
+        rpasses, rwidth = _digits(row_sort)
         row_counts[: rpasses << rwidth] = 0
         for t in range(n_tables):
             if tradii[t] < 0:
@@ -149,7 +157,7 @@ def query_tables_batch(
                 for j in range(p_lo[e], p_hi[e]):
                     v = (np.int64(posting(postings, t, j, width)) << Q_BITS) | qi
                     pairs[npairs] = v
-                    _count(v, row_counts, Q_BITS, rpasses, rwidth)
+                    _count(v, row_counts, row_lo, rpasses, rwidth)
                     npairs += 1
         if n_rows > base:  # rows added since the last rebuild: the chained delta, per query
             for i in range(m):
@@ -163,15 +171,27 @@ def query_tables_batch(
                 for j in range(nd):
                     v = (dcand[j] << Q_BITS) | i
                     pairs[npairs] = v
-                    _count(v, row_counts, Q_BITS, rpasses, rwidth)
+                    _count(v, row_counts, row_lo, rpasses, rwidth)
                     npairs += 1
         ncand += npairs
-        cands = radix_sort(pairs, pairs_tmp, npairs, Q_BITS, row_bits, row_counts)
+        cands = radix_sort(pairs, pairs_tmp, npairs, row_lo, row_sort, row_counts)
+        # row_counts[w] is now the end of window w's candidates in `cands`.
         nm = 0
         qcount[:] = 0
-        for e in range(npairs):  # distances, in row order
+        window = 0
+        window_end = 0
+        for e in range(npairs):  # distances, window by window in row order
+            if e == window_end:  # the next non-empty window: read its rows in memory order
+                while row_counts[window] <= e:
+                    window += 1
+                window_end = row_counts[window]
+                stop = min(n_rows, (window + 1) << window_shift)
+                for r in range(window << window_shift, stop, _LINE_ROWS):
+                    touched ^= hashes[r, 0]
+                window += 1
             if e > 0 and cands[e] == cands[e - 1]:
-                continue  # the same row found for the same query by another table
+                continue  # the same row found for the same query by another table (a repeat
+                # that is not adjacent is verified twice, and `emit` drops it)
             row = cands[e] >> Q_BITS
             qi = cands[e] & _Q_MASK
             qq = c0 + qi
@@ -199,6 +219,7 @@ def query_tables_batch(
             s, f = qcount[i], qcount[i + 1]
             out_ids, out_d, nout = emit(g_row[s:f], g_d[s:f], f - s, ids, out_ids, out_d, nout)
             result[c0 + i + 1] = nout
+    p_hi[0] = np.int64(touched)  # a store the compiler must keep, so it keeps the reads
     return result, out_ids[:nout], out_d[:nout], ncand
 
 

@@ -56,9 +56,12 @@ _MAX_TABLE_RADIUS = 5  # beyond this, probing costs more than a linear scan at a
 _MIN_DELTA = 4096  # rows the delta may hold before a rebuild, however small the base
 _MAP_MAX_LOAD = 0.7
 # Batches of at least this many queries on a base of at least this many rows take the
-# partitioned batch search (`_index_batch`); smaller ones fit the caches without it.
-BATCH_MIN_QUERIES = 512
-BATCH_MIN_ROWS = 1 << 22
+# sorted batch search (`_index_batch`) when its chunks hold at least BATCH_MIN_CHUNK queries;
+# others take the per-query kernel. A chunk streams every table once, so chunks of under about
+# 1,000 queries are slower than the per-query kernel (measured at 1M and 10M, decision 33).
+BATCH_MIN_QUERIES = 1536
+BATCH_MIN_CHUNK = 1000
+BATCH_MIN_ROWS = 1_000_000  # measured at 1M and 10M (decision 33); below, not measured
 BATCH_CHUNK = 2048  # queries sorted together, fewer when their candidates would pass ...
 BATCH_SCRATCH_BYTES = 160 << 20  # ... this much scratch (two int64 words per candidate)
 _HEX_LUT = np.full(256, 255, np.uint8)
@@ -303,7 +306,8 @@ class HammingIndex:
         else:
             if self._counts.shape[0] <= int(tradii[0]):
                 self._masks, self._counts = flip_masks(self._design.bits, int(tradii[0]))
-            if q.shape[0] >= BATCH_MIN_QUERIES and self._base >= BATCH_MIN_ROWS:
+            big = q.shape[0] >= BATCH_MIN_QUERIES and self._base >= BATCH_MIN_ROWS
+            if big and self._batch_chunk(q.shape[0], tradii)[0] >= BATCH_MIN_CHUNK:
                 off, ids, dist, cand = self._query_batched(q, radius, tradii)
             else:
                 off, ids, dist, cand = tables.query_tables(
@@ -442,11 +446,9 @@ class HammingIndex:
         return index
 
     def _query_batched(self, q: U64, radius: int, tradii: I64) -> tuple[I64, I64, I64, int]:
-        """The partitioned batch search, with its scratch arrays allocated here by numpy
+        """The sorted batch search, with its scratch arrays allocated here by numpy
         (huge pages) and sized from the candidates per query seen by the last batch."""
-        nq = q.shape[0]
-        per_query = 1.25 * (self._batch_candidates or self._expected_candidates(tradii)) + 1
-        chunk = min(BATCH_CHUNK, nq, max(256, int(BATCH_SCRATCH_BYTES / (16 * per_query))))
+        chunk, per_query = self._batch_chunk(q.shape[0], tradii)
         most = max(int(self._counts[r]) for r in tradii if r >= 0)
         scratch = np.empty((4, chunk * most), np.int64)
         pairs = np.empty((2, int(chunk * per_query) + 1024), np.int64)
@@ -456,6 +458,15 @@ class HammingIndex:
             self._hashes, self._alive, self._ids, chunk, scratch, pairs,
         )  # fmt: skip
         return off, ids, dist, int(cand)
+
+    def _batch_chunk(self, nq: int, tradii: I64) -> tuple[int, float]:
+        """(queries per chunk, candidates per query to size the scratch for) of a batch of nq:
+        at most BATCH_CHUNK and what BATCH_SCRATCH_BYTES holds, in chunks of equal size (no
+        short, costly last one)."""
+        per_query = 1.25 * (self._batch_candidates or self._expected_candidates(tradii)) + 1
+        cap = max(256, int(BATCH_SCRATCH_BYTES / (16 * per_query)))
+        chunk = min(BATCH_CHUNK, cap, max(1, nq))
+        return (-(-nq // -(-nq // chunk)) if nq else 1), per_query
 
     def _expected_candidates(self, tradii: I64) -> float:
         """Candidates per query of a random bank (skewed ones have more)."""

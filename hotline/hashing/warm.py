@@ -8,8 +8,9 @@ which is most of a fresh server's first match. `make install` runs
 `python -m hotline.hashing.warm`; afterwards a fresh process only loads the cached code.
 
 The layouts a big bank uses are forced on a small one by setting, for the duration of the
-warm-up, the two thresholds that choose them (`posting_width` and the batch-search minimums);
-the kernels' argument types, which are all numba keys on, are the same at any size.
+warm-up, the thresholds that choose them (`posting_width` and the batch search's minimum rows
+and queries); the kernels' argument types, which are all numba keys on, are the same at any
+size.
 """
 
 import sys
@@ -24,19 +25,22 @@ import numpy as np
 from hotline.hashing import _index_tables, index
 
 _ROWS = 20_000  # enough that the tables beat a scan (and above the bit statistics' 4,096)
-_QUERIES = 600  # above index.BATCH_MIN_QUERIES
+_QUERIES = 600  # the batch search's minimum while warming up (a big bank's is higher)
 
 
 @contextmanager
 def _big_bank_layout(width: int) -> Iterator[None]:
     real_width, real_rows = _index_tables.posting_width, index.BATCH_MIN_ROWS
+    real_queries, real_chunk = index.BATCH_MIN_QUERIES, index.BATCH_MIN_CHUNK
     _index_tables.posting_width = lambda n_rows: width
     index.BATCH_MIN_ROWS = 0
+    index.BATCH_MIN_QUERIES = index.BATCH_MIN_CHUNK = _QUERIES
     try:
         yield
     finally:
         _index_tables.posting_width = real_width
         index.BATCH_MIN_ROWS = real_rows
+        index.BATCH_MIN_QUERIES, index.BATCH_MIN_CHUNK = real_queries, real_chunk
 
 
 def _exercise(built: index.HammingIndex, queries: np.ndarray, directory: Path) -> None:

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -441,6 +442,7 @@ def batch_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Send every batch of two or more queries through the sorted batch search, in small
     chunks so that chunk edges (and a short last chunk) are crossed."""
     monkeypatch.setattr(index_module, "BATCH_MIN_QUERIES", 2)
+    monkeypatch.setattr(index_module, "BATCH_MIN_CHUNK", 1)
     monkeypatch.setattr(index_module, "BATCH_MIN_ROWS", 0)
     monkeypatch.setattr(index_module, "BATCH_CHUNK", 7)
 
@@ -484,6 +486,57 @@ def test_sorted_batch_search_chunks_scratch_and_widths(
     assert index.query_batch(queries) == want
     monkeypatch.setattr(index_module, "BATCH_MIN_QUERIES", 10**9)  # the per-query search
     assert index.query_batch(queries) == want
+
+
+def test_sorted_batch_search_reports_a_row_once_when_every_table_finds_it(
+    batch_path: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queries equal to stored rows (and to repeated hashes) are found by every table; the
+    candidates are bucketed by their row's top bits only, so the repeats of one (row, query)
+    need not be adjacent: each row must still be answered once, as brute force does."""
+    monkeypatch.setattr(index_module, "BATCH_CHUNK", 64)
+    bank = random_bank(20_000, 90)
+    bank[100:140] = bank[7]  # one hash stored 41 times, under different ids
+    ids = np.arange(bank.shape[0], dtype=np.int64) * 11
+    index = HammingIndex()
+    index.add(ids, bank)
+    queries = np.concatenate([bank[:150], bank[19_900:]])
+    got = index.query_batch(queries, 31)
+    assert got == [expected(bank, ids, q, 31) for q in queries]
+    assert all(len({i for i, _ in hits}) == len(hits) for hits in got)
+    assert len(got[7]) == 41
+
+
+def test_sorted_batch_search_only_for_big_enough_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sorted search runs in equal chunks, and only when they hold BATCH_MIN_CHUNK queries
+    (smaller chunks take the per-query kernel); the answers are the same either way."""
+    chunks: list[int] = []
+    real = _index_batch.query_tables_batch
+
+    def spy(*args: Any) -> Any:
+        chunks.append(int(args[17]))  # the chunk argument
+        return real(*args)
+
+    monkeypatch.setattr(_index_batch, "query_tables_batch", spy)
+    monkeypatch.setattr(index_module, "BATCH_MIN_ROWS", 0)
+    monkeypatch.setattr(index_module, "BATCH_MIN_QUERIES", 10)
+    monkeypatch.setattr(index_module, "BATCH_MIN_CHUNK", 20)
+    bank = random_bank(20_000, 95)
+    ids = np.arange(bank.shape[0], dtype=np.int64)
+    index = HammingIndex()
+    index.add(ids, bank)
+    queries = queries_near(bank, 96, n=30)[:30]
+    want = [expected(bank, ids, q, 31) for q in queries]
+    for batch_chunk, n, seen in ((16, 30, []), (32, 30, [30]), (32, 9, [])):
+        monkeypatch.setattr(index_module, "BATCH_CHUNK", batch_chunk)
+        chunks.clear()
+        assert index.query_batch(queries[:n]) == want[:n]
+        assert chunks == seen  # 30 queries in chunks of 16 would be two of 15: too small
+    monkeypatch.setattr(index_module, "BATCH_MIN_CHUNK", 1)
+    monkeypatch.setattr(index_module, "BATCH_CHUNK", 11)
+    chunks.clear()
+    assert index.query_batch(queries) == want
+    assert chunks == [10]  # 30 queries at most 11 at a time: three chunks of 10
 
 
 def test_radix_sort_is_a_stable_sort_on_the_bit_field() -> None:

@@ -11,6 +11,7 @@ def _signatures(kernel: Any) -> int:
 
 def test_warm_up_compiles_the_big_bank_layouts_and_restores_the_thresholds() -> None:
     width, min_rows = _index_tables.posting_width, index.BATCH_MIN_ROWS
+    min_queries, min_chunk = index.BATCH_MIN_QUERIES, index.BATCH_MIN_CHUNK
 
     assert warm.compile_kernels() > 0
 
@@ -18,5 +19,6 @@ def test_warm_up_compiles_the_big_bank_layouts_and_restores_the_thresholds() -> 
     assert _signatures(_index_batch.query_tables_batch) >= 4
     assert _signatures(_index_tables.query_tables) >= 4
     assert _index_tables.posting_width is width
-    assert min_rows == index.BATCH_MIN_ROWS
+    assert min_rows == index.BATCH_MIN_ROWS and min_queries == index.BATCH_MIN_QUERIES
+    assert min_chunk == index.BATCH_MIN_CHUNK
     assert _index_tables.posting_width(1 << 23) == 3 and _index_tables.posting_width(1000) == 4
