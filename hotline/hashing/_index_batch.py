@@ -2,7 +2,7 @@
 by address and all the candidates are bucketed by their row's high bits, so that the bucket
 offsets, the postings and the candidates' hashes are each read in one forward pass over memory
 (which the hardware prefetches) instead of one cache miss per probe and per candidate
-(docs/matching.md, decisions 0029 and 0033).
+(docs/matching.md, decisions 0029 and 0032).
 """
 
 from typing import Any

@@ -58,10 +58,10 @@ _MAP_MAX_LOAD = 0.7
 # Batches of at least this many queries on a base of at least this many rows take the
 # sorted batch search (`_index_batch`) when its chunks hold at least BATCH_MIN_CHUNK queries;
 # others take the per-query kernel. A chunk streams every table once, so chunks of under about
-# 1,000 queries are slower than the per-query kernel (measured at 1M and 10M, decision 33).
+# 1,000 queries are slower than the per-query kernel (measured at 1M and 10M, decision 32).
 BATCH_MIN_QUERIES = 1536
 BATCH_MIN_CHUNK = 1000
-BATCH_MIN_ROWS = 1_000_000  # measured at 1M and 10M (decision 33); below, not measured
+BATCH_MIN_ROWS = 1_000_000  # measured at 1M and 10M (decision 32); below, not measured
 BATCH_CHUNK = 2048  # queries sorted together, fewer when their candidates would pass ...
 BATCH_SCRATCH_BYTES = 160 << 20  # ... this much scratch (two int64 words per candidate)
 _HEX_LUT = np.full(256, 255, np.uint8)
