@@ -215,12 +215,15 @@ def keys_env(var: Path) -> dict[str, str]:
     }
 
 
+def worker_pids(master: int) -> list[str]:
+    return Path(f"/proc/{master}/task/{master}/children").read_text().split()
+
+
 def workers_memory(master: int) -> list[dict[str, int]]:
     """Each worker's resident and transparent-huge-page memory (MiB): a worker whose index
     lies in small pages pays TLB misses on every search."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     out = []
-    for pid in children:
+    for pid in worker_pids(master):
         fields = {}
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
             name, value = line.split(":", 1)
@@ -238,7 +241,7 @@ def workers_memory(master: int) -> list[dict[str, int]]:
 def workers_cpu_s(master: int) -> float:
     """User + system CPU seconds of the server's worker processes so far."""
     ticks = 0
-    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+    for pid in worker_pids(master):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return ticks / os.sysconf("SC_CLK_TCK")

@@ -51,15 +51,12 @@ class _Cached:
     base_removed: set[int] = field(default_factory=set)  # snapshot rows removed since
 
     def query(self, queries: npt.NDArray[np.uint8], radius: int) -> list[Matches]:
-        if self.base is not None and not len(self.index):  # nothing changed since the snapshot
-            gone = self.base_removed
-            return [
-                sorted([p for p in b if p[0] not in gone], key=_by_distance)
-                for b in self.base.query_batch(queries, radius)
-            ]
-        answers = self.index.query_batch(queries, radius)
         if self.base is None:
-            return answers
+            return self.index.query_batch(queries, radius)
+        # Until something is added after the snapshot the small index is empty: not searched.
+        answers = (
+            self.index.query_batch(queries, radius) if len(self.index) else [[]] * len(queries)
+        )
         gone = self.base_removed
         return [
             sorted([p for p in b if p[0] not in gone] + a, key=_by_distance)

@@ -306,9 +306,9 @@ class HammingIndex:
         else:
             if self._counts.shape[0] <= int(tradii[0]):
                 self._masks, self._counts = flip_masks(self._design.bits, int(tradii[0]))
-            big = q.shape[0] >= BATCH_MIN_QUERIES and self._base >= BATCH_MIN_ROWS
-            if big and self._batch_chunk(q.shape[0], tradii)[0] >= BATCH_MIN_CHUNK:
-                off, ids, dist, cand = self._query_batched(q, radius, tradii)
+            plan = self._batch_plan(q.shape[0], tradii)
+            if plan is not None:
+                off, ids, dist, cand = self._query_batched(q, radius, tradii, *plan)
             else:
                 off, ids, dist, cand = tables.query_tables(
                     q, radius, tradii, self._masks, self._counts, self._pos, self._blocks,
@@ -445,10 +445,11 @@ class HammingIndex:
         index.extra = dict(meta.get("extra") or {})
         return index
 
-    def _query_batched(self, q: U64, radius: int, tradii: I64) -> tuple[I64, I64, I64, int]:
-        """The sorted batch search, with its scratch arrays allocated here by numpy
-        (huge pages) and sized from the candidates per query seen by the last batch."""
-        chunk, per_query = self._batch_chunk(q.shape[0], tradii)
+    def _query_batched(
+        self, q: U64, radius: int, tradii: I64, chunk: int, per_query: float
+    ) -> tuple[I64, I64, I64, int]:
+        """The sorted batch search, `chunk` queries at a time, with its scratch arrays allocated
+        here by numpy (huge pages) and sized for `per_query` candidates a query."""
         most = max(int(self._counts[r]) for r in tradii if r >= 0)
         scratch = np.empty((4, chunk * most), np.int64)
         pairs = np.empty((2, int(chunk * per_query) + 1024), np.int64)
@@ -459,14 +460,20 @@ class HammingIndex:
         )  # fmt: skip
         return off, ids, dist, int(cand)
 
-    def _batch_chunk(self, nq: int, tradii: I64) -> tuple[int, float]:
-        """(queries per chunk, candidates per query to size the scratch for) of a batch of nq:
-        at most BATCH_CHUNK and what BATCH_SCRATCH_BYTES holds, in chunks of equal size (no
-        short, costly last one)."""
+    def _batch_plan(self, nq: int, tradii: I64) -> tuple[int, float] | None:
+        """(queries per chunk, candidates per query to size the scratch for) when a batch of nq
+        takes the sorted search, else None. Chunks hold at most BATCH_CHUNK queries and what
+        BATCH_SCRATCH_BYTES holds, all of one size (no short, costly last one), and at least
+        BATCH_MIN_CHUNK (the candidates per query are those the last batch saw, at first a
+        random bank's)."""
+        if nq < BATCH_MIN_QUERIES or self._base < BATCH_MIN_ROWS:
+            return None
         per_query = 1.25 * (self._batch_candidates or self._expected_candidates(tradii)) + 1
         cap = max(256, int(BATCH_SCRATCH_BYTES / (16 * per_query)))
-        chunk = min(BATCH_CHUNK, cap, max(1, nq))
-        return (-(-nq // -(-nq // chunk)) if nq else 1), per_query
+        n = max(1, nq)
+        chunks = -(-n // min(BATCH_CHUNK, cap, n))  # ceiling divisions
+        chunk = -(-n // chunks)
+        return (chunk, per_query) if chunk >= BATCH_MIN_CHUNK else None
 
     def _expected_candidates(self, tradii: I64) -> float:
         """Candidates per query of a random bank (skewed ones have more)."""
