@@ -23,14 +23,17 @@ import io
 import json
 import logging
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from django.conf import settings
 from django.core import signals
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import resolve
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from pydantic import ValidationError
 
 from hotline.accounts.services import actor_from_token
@@ -55,6 +58,7 @@ class LeanMatch:
     def __init__(self, django: WSGIApplication) -> None:
         self.django = django
         self._route: str | None = None
+        self._headers = _Headers()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if (
@@ -76,6 +80,7 @@ class LeanMatch:
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             answer = _answer(request, body)
+            headers = self._headers.answering(request, answer, request_id)
         except _Declined:
             answer = None
         except Exception:  # Django answers it again, with its own error handling and shape
@@ -87,7 +92,6 @@ class LeanMatch:
         if answer is None:
             environ["wsgi.input"] = io.BytesIO(body)
             return self.django(environ, start_response)
-        headers = _headers(request, answer, request_id)
         start_response("200 OK", headers)
         self._done(started, request_id)
         return [answer]
@@ -166,31 +170,87 @@ def _answer(request: WSGIRequest, body: bytes) -> bytes:
     return bytes(MATCH_RESULTS.dump_json(match_results_out(actor, queries, results)))
 
 
-def _headers(request: WSGIRequest, answer: bytes, request_id: str) -> list[tuple[str, str]]:
-    """Django's headers for the view's answer, in the order its middleware adds them."""
-    headers = [
-        ("Content-Type", JSON),
-        ("X-Frame-Options", settings.X_FRAME_OPTIONS.upper()),  # XFrameOptionsMiddleware
-        ("Content-Length", str(len(answer))),  # CommonMiddleware
-        ("Vary", "Accept-Language, Cookie"),  # LocaleMiddleware, then the session's
-        ("Content-Language", settings.LANGUAGE_CODE),  # no cookie, no Accept-Language
-        ("Cache-Control", "no-store"),  # ApiEdgeMiddleware
-    ]
-    # SecurityMiddleware
-    if settings.SECURE_HSTS_SECONDS and request.is_secure():
-        sts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-            sts += "; includeSubDomains"
-        if settings.SECURE_HSTS_PRELOAD:
-            sts += "; preload"
-        headers.append(("Strict-Transport-Security", sts))
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers.append(("X-Content-Type-Options", "nosniff"))
-    policy: Any = settings.SECURE_REFERRER_POLICY
-    if policy:
-        values = [v.strip() for v in policy.split(",")] if isinstance(policy, str) else policy
-        headers.append(("Referrer-Policy", ",".join(values)))
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-    headers.append((REQUEST_ID_HEADER, request_id))  # RequestIdMiddleware
-    return headers
+# The middleware whose work LeanMatch does itself, per request: the request id (its header,
+# added last) and the access line, and the request metrics (LeanMatch._done). Run once more
+# for the headers, they would log and count a request that was never made.
+REQUEST_ID_MIDDLEWARE = "hotline.core.middleware.RequestIdMiddleware"
+_DONE_HERE = frozenset({REQUEST_ID_MIDDLEWARE, "hotline.ops.middleware.RequestMetricsMiddleware"})
+
+
+class _Headers:
+    """Django's response headers for a lean answer, from Django's own middleware.
+
+    The configured middleware (settings.MIDDLEWARE, made once, when this application is, as
+    Django makes its own) is run once per scheme over the first lean call's request, with a
+    plain response in place of URL resolving and ninja's view, and the headers it answers are
+    kept; each later answer gets them with its own Content-Length and request id. So a header
+    that a setting or a middleware adds to Django's answer is added to the lean one too.
+
+    One set per scheme is enough because the calls answered here differ in nothing else that
+    Django's middleware reads: no cookie, no Accept-Language, no query string (_read_body
+    declines the rest); HTTPS adds HSTS. A middleware whose headers depend on other request
+    headers (Origin, User-Agent) would need its own key here: tests/api/test_lean_match.py
+    compares both paths' headers.
+    """
+
+    # The view's own header, which the plain response stands in for: ninja's content type.
+    # Not derived: deriving it needs the view, and so a token and the database.
+    VIEW = JSON
+
+    def __init__(self) -> None:
+        self._chain = _middleware_chain(self._view)
+        self._request_id = REQUEST_ID_MIDDLEWARE in settings.MIDDLEWARE
+        # Per scheme (is_secure): the headers before and after Content-Length; None: the
+        # middleware's answer was not a plain one, so every such call is Django's.
+        self._made: dict[bool, tuple[list[tuple[str, str]], list[tuple[str, str]]] | None] = {}
+
+    def answering(
+        self, request: WSGIRequest, answer: bytes, request_id: str
+    ) -> list[tuple[str, str]]:
+        """The headers of Django's answer to this request with these bytes, or _Declined."""
+        secure = request.is_secure()
+        if secure not in self._made:
+            self._made[secure] = self._probe(request)
+        made = self._made[secure]
+        if made is None:
+            raise _Declined
+        before, after = made
+        headers = [*before, ("Content-Length", str(len(answer))), *after]
+        if self._request_id:  # outermost, so its header is the last one
+            headers.append((REQUEST_ID_HEADER, request_id))
+        return headers
+
+    def _probe(
+        self, request: WSGIRequest
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
+        """The middleware's headers for this request's answer, split at its Content-Length."""
+        environ = {**request.environ, "wsgi.input": io.BytesIO(b"{}"), "CONTENT_LENGTH": "2"}
+        # The middleware activates a language and a time zone, as for any request: not here.
+        with translation.override(None), timezone.override(None):
+            response = self._chain(WSGIRequest(environ))
+        headers = list(response.items())
+        names = [name for name, _ in headers]
+        if response.status_code != 200 or response.cookies or "Content-Length" not in names:
+            return None  # not a plain answer: Django's
+        at = names.index("Content-Length")
+        return headers[:at], headers[at + 1 :]
+
+    @classmethod
+    def _view(cls, request: HttpRequest) -> HttpResponse:
+        """In place of Django's URL resolving and ninja's view: a plain 200 with its type."""
+        request.resolver_match = resolve(request.path_info)
+        return HttpResponse(b"[]", content_type=cls.VIEW)
+
+
+def _middleware_chain(view: Callable[[HttpRequest], HttpResponse]) -> Callable[..., HttpResponse]:
+    """settings.MIDDLEWARE around `view`, made as Django's handler makes it (less _DONE_HERE);
+    an exception is not turned into a response: the call is then Django's."""
+    handler = view
+    for path in reversed(settings.MIDDLEWARE):
+        if path in _DONE_HERE:
+            continue
+        try:
+            handler = import_string(path)(handler)
+        except MiddlewareNotUsed:
+            continue
+    return handler

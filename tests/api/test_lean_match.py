@@ -352,6 +352,61 @@ def test_an_https_call_gets_the_same_hsts_header(directory: Directory, settings:
     assert ("Strict-Transport-Security", "max-age=3600; includeSubDomains") in headers
 
 
+def test_the_security_settings_reach_the_lean_answer_as_django_s(
+    directory: Directory, settings: Any
+) -> None:
+    """The lean path's headers are Django's middleware's own: settings change both alike."""
+    settings.SECURE_REFERRER_POLICY = ["no-referrer", "strict-origin"]
+    settings.SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"
+    settings.SECURE_CONTENT_TYPE_NOSNIFF = False
+    settings.SECURE_HSTS_SECONDS = 60
+    settings.SECURE_HSTS_PRELOAD = True
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"
+    both = Both(settings)
+    token = directory.tokens["telegram_mod"]
+    body = match_body(pdq(random_pdq()))
+    for scheme in ("https", "http"):
+        _, headers, _ = both.compare(
+            lambda s=scheme: environ(body, token, **{"wsgi.url_scheme": s}), answered_lean=True
+        )
+        assert ("Referrer-Policy", "no-referrer,strict-origin") in headers
+        assert ("Cross-Origin-Opener-Policy", "same-origin-allow-popups") in headers
+        assert ("X-Frame-Options", "SAMEORIGIN") in headers
+        assert "X-Content-Type-Options" not in dict(headers)
+        hsts = ("Strict-Transport-Security", "max-age=60; preload")
+        assert (hsts in headers) == (scheme == "https")
+
+
+class PermissionsPolicyMiddleware:
+    """A middleware hotline does not have, adding a header to every response."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        response = self.get_response(request)
+        response["Permissions-Policy"] = "camera=()"
+        return response
+
+
+def test_a_header_a_new_middleware_adds_is_on_the_lean_answer_too(
+    directory: Directory, settings: Any
+) -> None:
+    """Nothing to add by hand to hotline/lean_match.py: its headers come from MIDDLEWARE."""
+    at = settings.MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+    added = f"{__name__}.{PermissionsPolicyMiddleware.__name__}"
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE[:at], added, *settings.MIDDLEWARE[at:]]
+    both = Both(settings)
+    token = directory.tokens["telegram_mod"]
+    _, headers, _ = both.compare(
+        lambda: environ(match_body(pdq(random_pdq())), token), answered_lean=True
+    )
+    names = [name for name, _ in headers]
+    assert ("Permissions-Policy", "camera=()") in headers
+    # In the order Django's middleware adds them: after SecurityMiddleware's, before the id.
+    assert names.index("Permissions-Policy") == names.index("X-Request-ID") - 1
+
+
 def test_lean_answers_are_counted_under_the_route_django_counts(
     both: Both, directory: Directory
 ) -> None:
