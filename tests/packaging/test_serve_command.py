@@ -114,6 +114,23 @@ def _wait_for(
     raise AssertionError(f"never saw {count} x {pattern.pattern}:\n{log.read_text()}")
 
 
+def _serve(
+    home: Path, env: dict[str, str], *, workers: int
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """`hotline serve` in `home` on a free loopback port; its stdout and stderr, in the order
+    written, in the log file returned with it."""
+    log = home / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [HOTLINE, "serve", "--bind", "127.0.0.1:0", "--workers", str(workers)],
+            cwd=home,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return process, log
+
+
 @pytest.fixture(scope="module")
 def fresh_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new, empty data directory after `hotline migrate`, as an operator's first step."""
@@ -133,16 +150,7 @@ def test_a_fresh_install_has_the_banks_the_docs_use(fresh_install: Path) -> None
 
 def test_sighup_replaces_the_workers_and_sigterm_stops_cleanly(fresh_install: Path) -> None:
     tmp_path = fresh_install
-    env = _tree_env(tmp_path)
-    log = tmp_path / "serve.err"
-    with log.open("wb") as err:
-        process = subprocess.Popen(
-            [HOTLINE, "serve", "--bind", "127.0.0.1:0", "--workers", "2"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
+    process, log = _serve(tmp_path, _tree_env(tmp_path), workers=2)
     try:
         (port,) = _wait_for(log, LISTENING, 1, process)
         first = _wait_for(log, BOOTED, 2, process)
@@ -180,15 +188,7 @@ def test_under_serve_a_lookup_is_answered_lean_and_an_error_by_django(tmp_path: 
     env = _tree_env(tmp_path, HOTLINE_LOG_LEVEL="INFO", HOTLINE_LOG_FORMAT="json")
     run([HOTLINE, "migrate", "-v0"], cwd=tmp_path, env=env)
     token = run([HOTLINE, "shell", "-c", MAKE_MODERATOR], cwd=tmp_path, env=env).split()[-1]
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [HOTLINE, "serve", "--bind", "127.0.0.1:0", "--workers", "1"],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process, log = _serve(tmp_path, env, workers=1)
     try:
         (port,) = _wait_for(log, LISTENING, 1, process)
         _wait_for(log, READY, 1, process)
