@@ -110,17 +110,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         router = stack.enter_context(
             wsgi_server(**shard_env, HOTLINE_MATCH_SHARD_URLS=f"{shard0},{shard1}")
         )
+        # A router gives a shard SHARD_TIMEOUT_SECONDS (10 s) to answer. A shard's first match
+        # loads its index and numba's kernels (compiling them if no cache has them), which on
+        # a loaded machine can take longer: each shard answers the tests' questions once
+        # here, unhurried, so the routed calls below time only warm shards.
+        for shard in (shard0, shard1):
+            for signals in (batch(data)["signals"], [pdq(data["queries"][0])]):
+                # As a router asks: every bank (the tests name none), each signal's quality.
+                question = {"banks": [], "signals": [{"quality": None, **s} for s in signals]}
+                status, answer = post(shard, shards.SHARD_PATH, question, SECRET, timeout=600)
+                assert status == 200, answer
         yield {**data, "whole": whole, "shards": [shard0, shard1], "router": router}
 
 
-def post(base: str, path: str, body: object, token: str) -> tuple[int, Any]:
+def post(base: str, path: str, body: object, token: str, *, timeout: float = 60) -> tuple[int, Any]:
     request = urllib.request.Request(
         base + path,
         data=json.dumps(body).encode(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -140,14 +150,19 @@ def entry_ids(answer: list[dict[str, Any]]) -> set[int]:
     return {m["entry_id"] for result in answer for m in result["matches"]}
 
 
+def batch(data: dict[str, Any]) -> dict[str, Any]:
+    """A near copy of every cluster, some digests and a hash that matches nothing."""
+    return {
+        "signals": [pdq(q) for q in data["queries"]]
+        + [{"type": "md5", "value": d} for d in data["digests"][:4]]
+        + [pdq("00" * 32)]
+    }
+
+
 def test_the_router_answers_a_batch_exactly_as_one_process_with_the_whole_bank(
     world: dict[str, Any],
 ) -> None:
-    body = {
-        "signals": [pdq(q) for q in world["queries"]]
-        + [{"type": "md5", "value": d} for d in world["digests"][:4]]
-        + [pdq("00" * 32)]
-    }
+    body = batch(world)
     whole = match(world["whole"], world, body)
     routed = match(world["router"], world, body)
     assert routed == whole
