@@ -6,7 +6,10 @@ there is one switch, documented in docs/deploy.md, and no header is trusted by d
 """
 
 import os
+import sys
 from typing import Any
+
+from hotline.core import preload
 
 secure_scheme_headers: dict[str, str] = {}
 forwarded_allow_ips = "127.0.0.1,::1"
@@ -17,6 +20,30 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s"'
 # gunicorn >= 25.1 opens a control socket in $HOME, shared by every server of that user; hotline
 # is controlled by signals (docs/deploy.md), so none is opened. Older versions ignore the name.
 control_socket_disable = True
+
+preload.preload()  # the workers fork with these libraries loaded and share their pages
+
+
+def on_reload(server: Any) -> None:
+    """SIGHUP: if a preloaded library was upgraded, restart the master in place (same pid).
+
+    Workers forked now would run the new hotline code on the libraries the master loaded at
+    start; so the master stops its workers gracefully and executes itself again, which loads
+    everything afresh. New connections are refused for those seconds, as with a restart.
+    """
+    changed = preload.upgraded()
+    if not changed:
+        return
+    server.log.warning(
+        "Restarting in place: %s upgraded since this server started (docs/deploy.md)",
+        ", ".join(changed),
+    )
+    server.stop(graceful=True)
+    os.chdir(server.START_CTX["cwd"])
+    # `-m gunicorn` as `hotline serve` ran it: gunicorn's own re-exec runs __main__.py's path,
+    # which puts gunicorn's package first on sys.path, where its `http` hides the standard one.
+    argv = [sys.executable, "-m", "gunicorn", *sys.argv[1:]]
+    os.execv(sys.executable, argv)  # noqa: S606  (our own interpreter and arguments)
 
 
 def post_worker_init(worker: Any) -> None:
