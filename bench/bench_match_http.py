@@ -219,23 +219,37 @@ def worker_pids(master: int) -> list[str]:
     return Path(f"/proc/{master}/task/{master}/children").read_text().split()
 
 
-def workers_memory(master: int) -> list[dict[str, int]]:
-    """Each worker's resident and transparent-huge-page memory (MiB): a worker whose index
-    lies in small pages pays TLB misses on every search."""
-    out = []
-    for pid in worker_pids(master):
-        fields = {}
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-            name, value = line.split(":", 1)
-            fields[name] = int(value.split()[0]) // 1024
-        out.append(
-            {
-                "rss_mib": fields.get("Rss", 0),
-                "pss_mib": fields.get("Pss", 0),  # a page shared by k workers counts 1/k
-                "anon_huge_mib": fields.get("AnonHugePages", 0),
-            }
-        )
-    return out
+def process_memory(pid: int | str) -> dict[str, int]:
+    """One process's resident and transparent-huge-page memory (MiB), and the part of its PSS
+    that is the bank snapshot's mapped files: a worker whose index lies in small pages pays
+    TLB misses on every search."""
+    fields: dict[str, int] = {}
+    snapshot_pss = 0
+    in_snapshot = False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if rest.endswith(" kB") and " " not in name:  # "Pss:   123 kB"
+            kib = int(rest.split()[0])
+            fields[name] = fields.get(name, 0) + kib
+            if name == "Pss" and in_snapshot:
+                snapshot_pss += kib
+        elif "-" in line.split(" ", 1)[0]:  # a mapping's first line: "7f00-7f80 r--s ... path"
+            in_snapshot = "/snapshots/" in line
+    return {
+        "rss_mib": fields.get("Rss", 0) // 1024,
+        "pss_mib": fields.get("Pss", 0) // 1024,  # a page shared by k processes counts 1/k
+        "snapshot_pss_mib": snapshot_pss // 1024,
+        "anon_huge_mib": fields.get("AnonHugePages", 0) // 1024,
+    }
+
+
+def server_memory(master: int) -> dict[str, Any]:
+    """Each worker's memory, the master's (which holds the preloaded libraries the workers
+    share), and their PSS together."""
+    workers = [process_memory(pid) for pid in worker_pids(master)]
+    own = process_memory(master)
+    total = own["pss_mib"] + sum(w["pss_mib"] for w in workers)
+    return {"workers": workers, "master": own, "pss_mib_total": total}
 
 
 def workers_cpu_s(master: int) -> float:
@@ -305,9 +319,10 @@ def main() -> None:
         try:
             for n, code in enumerate(codes):
                 where, _, extra = code.partition(":")
-                env = {**env_for(db, var, Path(where).resolve()), **keys_env(var)}
+                checkout = Path(where).resolve()
+                env = {**env_for(db, var, checkout), **keys_env(var)}
                 env.update(item.split("=", 1) for item in extra.split(",") if item)
-                process, base = start("serve", env, args.workers, var / f"serve-{n}.log")
+                process, base = start("serve", env, args.workers, var / f"serve-{n}.log", checkout)
                 servers.append((code, env, process, base))
                 single(base, token, known, args.clients, 2, process.pid)  # warm every worker
             singles, rounds = [], []
@@ -334,7 +349,7 @@ def main() -> None:
                     }
                 row["load_average_before"], row["load_average_after"] = before, load()
                 rounds.append(row)
-            memory = {str(code): workers_memory(process.pid) for code, _, process, _ in servers}
+            memory = {str(code): server_memory(process.pid) for code, _, process, _ in servers}
         finally:
             for _, _, process, _ in servers:
                 process.terminate()

@@ -68,8 +68,10 @@ def load_demo(env: dict[str, str]) -> dict[str, str]:
 
 
 def start(
-    kind: str, env: dict[str, str], workers: int, log: Path
+    kind: str, env: dict[str, str], workers: int, log: Path, cwd: Path | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the server in `cwd` (default: here): gunicorn puts its working directory first on
+    sys.path, ahead of PYTHONPATH, so that is the checkout whose hotline it serves."""
     if kind == "serve":
         argv = [HOTLINE, "serve", "--bind", "127.0.0.1:0", "--workers", str(workers)]
         # Every worker warms itself before it accepts (gunicorn_conf.post_worker_init).
@@ -77,7 +79,7 @@ def start(
         argv = [HOTLINE, "runserver", f"127.0.0.1:{RUNSERVER_PORT}", "--noreload"]
     with log.open("wb") as out:
         # runserver announces itself on stdout, gunicorn on stderr; access logs go with them.
-        process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         text = log.read_text(errors="replace")
