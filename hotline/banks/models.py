@@ -30,6 +30,8 @@ class BankEntry(models.Model):
     # No index of its own: every index below starts with bank_id, and lookups by bank use
     # them (one index fewer for every row an import writes; docs/decisions/0030).
     bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    # On PostgreSQL both columns are COLLATE "C" (migration 0010: the unique index compares
+    # bytes, not through strcoll); an AlterField of either must keep that collation.
     signal_type = models.CharField(max_length=10, choices=SignalType.choices)
     value = models.CharField(max_length=64)
     quality = models.PositiveSmallIntegerField(null=True, blank=True)

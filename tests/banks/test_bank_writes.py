@@ -199,3 +199,27 @@ def test_on_sqlite_a_match_in_another_process_answers_while_an_add_is_uncommitte
         env=env, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert after.stdout.strip() == "[['kept'], ['new']]"
+
+
+@pytest.mark.django_db
+def test_entry_values_compare_as_bytes_on_postgresql() -> None:
+    """Migration 0010: the unique index of live values compares bytes, not through strcoll."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite compares bytes already (BINARY); its columns carry no collation")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, collation_name FROM information_schema.columns"
+            " WHERE table_name = 'banks_bankentry' AND column_name IN ('signal_type', 'value')"
+        )
+        assert dict(cursor.fetchall()) == {"signal_type": "C", "value": "C"}
+        cursor.execute(
+            "SELECT coll.collname FROM pg_index i"
+            " JOIN pg_class ix ON ix.oid = i.indexrelid"
+            " CROSS JOIN LATERAL unnest(i.indcollation::oid[]) AS used(oid)"
+            " JOIN pg_collation coll ON coll.oid = used.oid"
+            " WHERE ix.relname = 'banks_entry_one_live_value'"
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["C", "C"]
+    bank = bank_create(name="b", actor="t")
+    bank_add(bank=bank, signals=[pdq("ab" * 32)], source="s", actor="t")
+    assert BankEntry.objects.filter(bank=bank, value="ab" * 32, removed_version=None).exists()
