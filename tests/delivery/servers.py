@@ -180,7 +180,13 @@ class WebhookReceiver:
 def start_webhook_receiver(receiver: WebhookReceiver) -> tuple[ThreadingHTTPServer, str]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            declared = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(declared)
+            if len(body) < declared:
+                # The sender went away mid-body (a worker killed by kill -9): like any HTTP
+                # server, a platform's never hands a cut-off request to its application.
+                self.close_connection = True
+                return
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, extra = receiver.handle(headers, body)
             self.send_response(status)
